@@ -73,6 +73,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Shared by the test targets: throwaway databases (PostgreSQL and SQLite), the repository root.
+        .target(
+            name: "NightshiftTestSupport",
+            dependencies: ["NightshiftCore", "NightshiftStore"],
+            path: "Tests/Support/Swift",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "NightshiftCoreTests",
             dependencies: ["NightshiftCore"],
@@ -96,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftStoreTests",
-            dependencies: ["NightshiftCore", "NightshiftStore"],
+            dependencies: ["NightshiftCore", "NightshiftStore", "NightshiftTestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,0 +1,1 @@
+// NightshiftJobs: one type per job (ingest, reindex, stats, reports, mining, notifications).

@@ -1,0 +1,163 @@
+import Foundation
+import NightshiftCore
+
+extension PostgresStore {
+    static let conversationColumns =
+        "id, user_id, agent_type, messages, context, status, metadata, created_at, updated_at"
+
+    public func createConversation(_ conversation: Conversation) async throws {
+        try await pool.execute(
+            """
+            insert into public.agent_conversations (id, user_id, agent_type, messages, context, status, metadata)
+            values (\(conversation.id), \(conversation.userID), \(conversation.agentType.rawValue),
+                    \(JSONValue.array(conversation.messages.map(\.json))), \(conversation.context),
+                    \(conversation.status.rawValue), \(conversation.metadata))
+            """)
+    }
+
+    public func conversation(id: UUID, userID: UUID) async throws -> Conversation? {
+        try await pool.query(
+            """
+            select \(unescaped: Self.conversationColumns) from public.agent_conversations
+            where id = \(id) and user_id = \(userID)
+            """
+        ).first.map(Self.conversation)
+    }
+
+    public func conversations(userID: UUID, limit: Int) async throws -> [Conversation] {
+        try await pool.query(
+            """
+            select \(unescaped: Self.conversationColumns) from public.agent_conversations
+            where user_id = \(userID) order by created_at desc, id limit \(limit)
+            """
+        ).map(Self.conversation)
+    }
+
+    static func conversation(_ row: PGRow) throws -> Conversation {
+        let id: UUID = try row.decode(0)
+        let messages = try row.decode(3, as: JSONValue.self).arrayValue ?? []
+        return Conversation(
+            id: id, userID: try row.decode(1),
+            agentType: try enumValue(row, 2, default: AgentType.general),
+            messages: try messages.enumerated().map { index, message in
+                try ConversationMessage(json: message, where: "agent_conversations \(id.canonical) messages[\(index)]")
+            },
+            context: try row.decode(4, as: JSONValue?.self) ?? [:],
+            status: try enumValue(row, 5, default: Conversation.Status.active),
+            metadata: try row.decode(6, as: JSONValue?.self) ?? [:],
+            createdAt: try row.decode(7, as: Date?.self), updatedAt: try row.decode(8, as: Date?.self))
+    }
+
+    public func appendMessages(
+        _ messages: [ConversationMessage], conversationID: UUID, userID: UUID, agentType: AgentType,
+        status: Conversation.Status
+    ) async throws -> Bool {
+        let count = try await pool.execute(
+            """
+            update public.agent_conversations
+            set messages = messages || \(JSONValue.array(messages.map(\.json))),
+                agent_type = \(agentType.rawValue), status = \(status.rawValue)
+            where id = \(conversationID) and user_id = \(userID)
+            """)
+        return count > 0
+    }
+
+    public func insertAIMessages(_ messages: [AIMessage]) async throws {
+        guard !messages.isEmpty else { return }
+        try await pool.transaction { connection in
+            for message in messages {
+                try await connection.execute(
+                    """
+                    insert into public.ai_messages (id, user_id, ai_run_id, trip_id, role, content, metadata, created_at)
+                    values (\(message.id), \(message.userID), \(message.runID), \(message.tripID), \(message.role),
+                            \(message.content), \(message.metadata), \(message.createdAt ?? Date()))
+                    """)
+            }
+        }
+    }
+
+    public func aiMessages(userID: UUID, runID: UUID?) async throws -> [AIMessage] {
+        try await pool.query(
+            """
+            select id, user_id, ai_run_id, trip_id, role, content, metadata, created_at from public.ai_messages
+            where user_id = \(userID) and (\(runID)::uuid is null or ai_run_id = \(runID))
+            order by created_at, id
+            """
+        ).map { row in
+            AIMessage(
+                id: try row.decode(0), userID: try row.decode(1), runID: try row.decode(2, as: UUID?.self),
+                tripID: try row.decode(3, as: UUID?.self), role: try row.decode(4), content: try row.decode(5),
+                metadata: try row.decode(6, as: JSONValue?.self) ?? [:], createdAt: try row.decode(7, as: Date?.self))
+        }
+    }
+
+    // MARK: Feedback
+
+    public func recordFeedback(_ feedback: AIFeedback) async throws {
+        let inserted = try await pool.execute(
+            """
+            insert into public.ai_feedback (id, user_id, ai_run_id, feedback_type, comment, created_at)
+            select \(feedback.id), \(feedback.userID), \(feedback.runID), \(feedback.kind.rawValue), \(feedback.comment),
+                   \(feedback.createdAt ?? Date())
+            where exists (select 1 from public.ai_runs r where r.id = \(feedback.runID) and r.user_id = \(feedback.userID))
+            """)
+        guard inserted == 1 else {
+            throw NightshiftError(
+                .forbidden, "feedback on a run that is not the user's (or does not exist)",
+                context: ["ai_run_id": feedback.runID.canonical])
+        }
+    }
+
+    public func feedback(userID: UUID?, since: Date?) async throws -> [AIFeedback] {
+        try await pool.query(
+            """
+            select id, user_id, ai_run_id, feedback_type, comment, created_at from public.ai_feedback
+            where (\(userID)::uuid is null or user_id = \(userID))
+              and (\(since)::timestamptz is null or created_at > \(since))
+            order by created_at, id
+            """
+        ).map { row in
+            AIFeedback(
+                id: try row.decode(0), userID: try row.decode(1), runID: try row.decode(2),
+                kind: try Self.enumValue(row, 3, default: AIFeedback.Kind.helpful),
+                comment: try row.decode(4, as: String?.self), createdAt: try row.decode(5, as: Date?.self))
+        }
+    }
+
+    // MARK: Memory
+
+    public func saveFact(_ fact: MemoryFact) async throws {
+        try await pool.execute(
+            """
+            insert into public.ai_memory (id, user_id, memory_type, key, value, confidence, source, expires_at)
+            values (\(fact.id), \(fact.userID), \(fact.kind.rawValue), \(fact.key), \(fact.value), \(fact.confidence),
+                    \(fact.source), \(fact.expiresAt))
+            on conflict (user_id, memory_type, key) do update set
+                value = excluded.value, confidence = excluded.confidence, source = excluded.source,
+                expires_at = excluded.expires_at
+            """)
+    }
+
+    public func facts(userID: UUID, kind: MemoryFact.Kind?, now: Date) async throws -> [MemoryFact] {
+        try await pool.query(
+            """
+            select id, user_id, memory_type, key, value, confidence, source, expires_at, created_at, updated_at
+            from public.ai_memory
+            where user_id = \(userID) and (\(kind?.rawValue)::text is null or memory_type = \(kind?.rawValue))
+              and (expires_at is null or expires_at > \(now))
+            order by memory_type, key
+            """
+        ).map { row in
+            MemoryFact(
+                id: try row.decode(0), userID: try row.decode(1),
+                kind: try Self.enumValue(row, 2, default: MemoryFact.Kind.fact), key: try row.decode(3),
+                value: try row.decode(4), confidence: try row.decode(5, as: Double?.self),
+                source: try row.decode(6, as: String?.self), expiresAt: try row.decode(7, as: Date?.self),
+                createdAt: try row.decode(8, as: Date?.self), updatedAt: try row.decode(9, as: Date?.self))
+        }
+    }
+
+    public func deleteFact(id: UUID, userID: UUID) async throws -> Bool {
+        try await pool.execute("delete from public.ai_memory where id = \(id) and user_id = \(userID)") > 0
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import NightshiftCore
+
+extension PostgresStore {
+    static let documentColumns = """
+        id, source_uri, owner_id, title, media_type, content_hash, metadata, embedding_model, chunk_count, byte_size,
+        created_at, updated_at, chunker
+        """
+
+    static func document(_ row: PGRow) throws -> Document {
+        var metadata = try row.decode(6, as: JSONValue?.self) ?? [:]
+        if case .object(var members) = metadata, let chunker = row.text(12), !chunker.isEmpty {
+            members["chunker"] = .string(chunker)
+            metadata = .object(members)
+        }
+        return Document(
+            id: try row.decode(0), sourceURI: try row.decode(1), owner: Owner(try row.decode(2, as: UUID?.self)),
+            title: try row.decode(3, as: String?.self), mediaType: try row.decode(4), contentHash: try row.decode(5),
+            metadata: metadata, embeddingModel: try row.decode(7), chunkCount: try row.decode(8),
+            byteSize: try row.decode(9), createdAt: try row.decode(10, as: Date?.self),
+            updatedAt: try row.decode(11, as: Date?.self))
+    }
+
+    public func document(sourceURI: String, owner: Owner) async throws -> Document? {
+        try await pool.query(
+            """
+            select \(unescaped: Self.documentColumns) from public.documents
+            where source_uri = \(sourceURI) and owner_id is not distinct from \(owner.userID)
+            """
+        ).first.map(Self.document)
+    }
+
+    public func document(id: UUID) async throws -> Document? {
+        try await pool.query("select \(unescaped: Self.documentColumns) from public.documents where id = \(id)")
+            .first.map(Self.document)
+    }
+
+    public func documents(sourcePrefix: String?, owner: Owner?) async throws -> [Document] {
+        let pattern = sourcePrefix.map { Self.likeEscaped($0) + "%" }
+        let anyOwner = owner == nil
+        return try await pool.query(
+            """
+            select \(unescaped: Self.documentColumns) from public.documents
+            where (\(pattern)::text is null or source_uri like \(pattern) escape '\\')
+              and (\(anyOwner) or owner_id is not distinct from \(owner?.userID))
+            order by source_uri, owner_id nulls first
+            """
+        ).map(Self.document)
+    }
+
+    static func likeEscaped(_ text: String) -> String {
+        var out = ""
+        for char in text {
+            if char == "\\" || char == "%" || char == "_" { out.append("\\") }
+            out.append(char)
+        }
+        return out
+    }
+
+    public func chunks(documentID: UUID) async throws -> [StoredChunk] {
+        try await pool.query(
+            """
+            select id, chunk_index, content, content_hash, embedding::text, embedding_model, token_count, heading_path,
+                   char_start, char_end, metadata
+            from public.agent_memory where document_id = \(documentID) order by chunk_index, id
+            """
+        ).map { row in
+            StoredChunk(
+                id: try row.decode(0), index: try row.decode(1, as: Int?.self) ?? 0, content: try row.decode(2),
+                contentHash: try row.decode(3, as: String?.self) ?? "",
+                embedding: try row.decode(4, as: PGVector?.self)?.values ?? [],
+                embeddingModel: try row.decode(5, as: String?.self) ?? "", tokenCount: try row.decode(6, as: Int?.self) ?? 0,
+                headingPath: try row.decode(7, as: [String]?.self) ?? [], charStart: try row.decode(8, as: Int?.self) ?? 0,
+                charEnd: try row.decode(9, as: Int?.self) ?? 0, metadata: try row.decode(10, as: JSONValue?.self) ?? [:])
+        }
+    }
+
+    public func embeddings(contentHashes: [String]) async throws -> [String: [Float]] {
+        guard !contentHashes.isEmpty else { return [:] }
+        var found: [String: [Float]] = [:]
+        for row in try await pool.query(
+            """
+            select distinct on (content_hash) content_hash, embedding::text from public.agent_memory
+            where content_hash = any(\(contentHashes)) and embedding is not null
+            """)
+        {
+            found[try row.decode(0)] = try row.decode(1, as: PGVector.self).values
+        }
+        return found
+    }
+
+    @discardableResult
+    public func replaceDocument(_ document: Document, chunks: [StoredChunk]) async throws -> Document {
+        try await pool.transaction { connection in
+            try await Self.replaceDocument(document, chunks: chunks, on: connection)
+        }
+    }
+
+    /// The body of `replaceDocument`, on a connection already inside a transaction.
+    static func replaceDocument(_ document: Document, chunks: [StoredChunk], on connection: PGConnection) async throws
+        -> Document
+    {
+        var metadata = document.metadata
+        var chunker = ""
+        if case .object(var members) = metadata, let value = members.removeValue(forKey: "chunker")?.stringValue {
+            chunker = value
+            metadata = .object(members)
+        }
+        // Upsert the document; lock its row so concurrent replacements of one document serialise.
+        let rows = try await connection.query(
+            """
+            insert into public.documents (id, source_uri, owner_id, title, media_type, content_hash, metadata,
+                embedding_model, chunker, chunk_count, byte_size)
+            values (\(document.id), \(document.sourceURI), \(document.owner.userID), \(document.title),
+                    \(document.mediaType), \(document.contentHash), \(metadata), \(document.embeddingModel), \(chunker),
+                    \(chunks.count), \(document.byteSize))
+            on conflict on constraint documents_source_owner_key do update set
+                title = excluded.title, media_type = excluded.media_type, content_hash = excluded.content_hash,
+                metadata = excluded.metadata, embedding_model = excluded.embedding_model, chunker = excluded.chunker,
+                chunk_count = excluded.chunk_count, byte_size = excluded.byte_size
+            returning \(unescaped: documentColumns)
+            """)
+        guard let row = rows.first else {
+            throw NightshiftError(.internal, "document upsert returned no row", context: ["source": document.sourceURI])
+        }
+        let stored = try Self.document(row)
+        let existing = try await connection.query(
+            "select id, content_hash from public.agent_memory where document_id = \(stored.id) for update"
+        ).map { (id: try $0.decode(0, as: UUID.self), contentHash: try $0.decode(1, as: String?.self)) }
+        let plan = ChunkReplacementPlan(existing: existing, new: chunks)
+        if !plan.delete.isEmpty {
+            try await connection.execute("delete from public.agent_memory where id = any(\(plan.delete))")
+        }
+        if !plan.keep.isEmpty {
+            let updates = JSONValue.array(plan.keep.map { kept in
+                [
+                    "id": .string(kept.id.canonical), "idx": .number(Double(kept.chunk.index)),
+                    "cs": .number(Double(kept.chunk.charStart)), "ce": .number(Double(kept.chunk.charEnd)),
+                    "tc": .number(Double(kept.chunk.tokenCount)), "hp": .array(kept.chunk.headingPath.map(JSONValue.string)),
+                    "md": kept.chunk.metadata,
+                ]
+            })
+            // Only rows whose position changed are written: an untouched row keeps its place in every index.
+            try await connection.execute(
+                """
+                update public.agent_memory m set
+                    chunk_index = u.idx, char_start = u.cs, char_end = u.ce, token_count = u.tc,
+                    heading_path = array(select jsonb_array_elements_text(u.hp)), metadata = u.md
+                from jsonb_to_recordset(\(updates)) as u(id uuid, idx int, cs int, ce int, tc int, hp jsonb, md jsonb)
+                where m.id = u.id
+                  and (m.chunk_index, m.char_start, m.char_end, m.token_count, m.metadata)
+                      is distinct from (u.idx, u.cs, u.ce, u.tc, u.md)
+                   or (m.id = u.id and m.heading_path is distinct from array(select jsonb_array_elements_text(u.hp)))
+                """)
+        }
+        if !plan.insert.isEmpty {
+            let inserts = plan.insert
+            let documentID = stored.id
+            let owner = stored.owner.userID?.canonical
+            try await connection.copyIn(
+                """
+                copy public.agent_memory (id, document_id, owner_id, content, embedding, embedding_model, content_hash,
+                    token_count, heading_path, char_start, char_end, chunk_index, metadata) from stdin
+                """,
+                rowCount: inserts.count
+            ) { index, writer in
+                let chunk = inserts[index]
+                writer.field(chunk.id.canonical)
+                writer.field(documentID.canonical)
+                writer.field(owner)
+                writer.field(chunk.content)
+                writer.vector(chunk.embedding.isEmpty ? nil : chunk.embedding)
+                writer.field(chunk.embeddingModel)
+                writer.field(chunk.contentHash)
+                writer.field(String(chunk.tokenCount))
+                writer.field(PGArray.literal(chunk.headingPath))
+                writer.field(String(chunk.charStart))
+                writer.field(String(chunk.charEnd))
+                writer.field(String(chunk.index))
+                writer.field(chunk.metadata.jsonText)
+            }
+        }
+        return stored
+    }
+
+    public func deleteDocument(id: UUID) async throws -> Bool {
+        try await pool.execute("delete from public.documents where id = \(id)") > 0
+    }
+
+    public func search(embedding: [Float], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch] {
+        try await pool.query(
+            """
+            select id, content, metadata, similarity, document_id, chunk_index, owner_id, heading_path, source_uri, title
+            from public.match_documents(\(PGVector(embedding))::vector, \(limit)::int, '{}'::jsonb, \(scope.userID),
+                                        \(scope.includeShared), \(model))
+            """
+        ).map { row in
+            ChunkMatch(
+                chunkID: try row.decode(0), documentID: try row.decode(4, as: UUID?.self),
+                sourceURI: try row.decode(8, as: String?.self), title: try row.decode(9, as: String?.self),
+                content: try row.decode(1), headingPath: try row.decode(7, as: [String]?.self) ?? [],
+                chunkIndex: try row.decode(5, as: Int?.self), owner: Owner(try row.decode(6, as: UUID?.self)),
+                score: try row.decode(3), metadata: try row.decode(2, as: JSONValue?.self) ?? [:])
+        }
+    }
+}

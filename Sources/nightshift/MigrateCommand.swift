@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import NightshiftCore
+import NightshiftStore
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending schema migrations (or list them with --status).",
+        discussion: """
+            Applies the numbered SQL files of sql/ (PostgreSQL) or sql/sqlite/ (embedded store), compiled into this \
+            binary, in order, each in its own transaction, recording version and checksum in schema_migrations. \
+            A second run applies nothing. If an applied file has changed since, the run stops and names it. Two \
+            runs at once on PostgreSQL wait for each other (advisory lock).
+
+            Examples:
+              nightshift migrate
+              DATABASE_URL=postgres://user:pass@db.example.com:5432/postgres?sslmode=require nightshift migrate
+              nightshift migrate --status --json
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Flag(help: "List applied and pending migrations; change nothing.")
+    var status = false
+
+    @Flag(help: "Print machine-readable JSON.")
+    var json = false
+
+    func run() async throws {
+        try await runReportingErrors {
+            let (store, _) = try await openStore(self.store, requireCurrentSchema: false, migrateEmbedded: false)
+            if status {
+                let rows = try await store.migrationStatus()
+                if json {
+                    printJSON(.array(rows.map { row in
+                        [
+                            "version": .string(row.version), "name": .string(row.name), "state": .string(row.state.rawValue),
+                            "applied_at": row.appliedAt.map { .string(Timestamp.iso8601($0)) } ?? .null,
+                        ]
+                    }))
+                } else {
+                    print("\(store.kind) store")
+                    for row in rows {
+                        let when = row.appliedAt.map { " (\(Timestamp.iso8601($0)))" } ?? ""
+                        print("  \(row.version)_\(row.name)  \(row.state.rawValue)\(when)")
+                    }
+                }
+                await store.close()
+                return
+            }
+            let applied = try await store.migrate()
+            if json {
+                printJSON(["applied": .array(applied.map { .string("\($0.version)_\($0.name)") })])
+            } else if applied.isEmpty {
+                print("\(store.kind) store is up to date; nothing to apply")
+            } else {
+                for row in applied { print("applied \(row.version)_\(row.name)") }
+            }
+            await store.close()
+        }
+    }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the store in use, its schema version and row counts.",
+        discussion: """
+            Examples:
+              nightshift status
+              nightshift status --json
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Flag(help: "Print machine-readable JSON.")
+    var json = false
+
+    func run() async throws {
+        try await runReportingErrors {
+            let configuration = try self.store.loadConfiguration()
+            let location = try StoreLocation.resolve(configuration)
+            let (store, _) = try await openStore(self.store, requireCurrentSchema: false)
+            let migrations = try await store.migrationStatus()
+            let counts = try await store.tableCounts()
+            let recent = try await store.jobRuns(job: nil, limit: 5)
+            await store.close()
+            let applied = migrations.filter { $0.state == .applied }.count
+            let pending = migrations.filter { $0.state == .pending }.count
+            if json {
+                var tables: [String: JSONValue] = [:]
+                for (table, rows) in counts { tables[table] = .number(Double(rows)) }
+                printJSON([
+                    "store": .string(store.kind.rawValue), "location": .string(location.description),
+                    "migrations_applied": .number(Double(applied)), "migrations_pending": .number(Double(pending)),
+                    "tables": .object(tables),
+                ])
+                return
+            }
+            print("store:      \(location)")
+            print("schema:     \(applied) migration(s) applied, \(pending) pending"
+                + (pending > 0 ? " — run `nightshift migrate`" : ""))
+            print("rows:")
+            for (table, rows) in counts {
+                print("  \(table.padding(toLength: 24, withPad: " ", startingAt: 0)) \(rows)")
+            }
+            if !recent.isEmpty {
+                print("recent jobs:")
+                for run in recent {
+                    print("  \(Timestamp.iso8601(run.startedAt))  \(run.job)  \(run.status.rawValue)")
+                }
+            }
+        }
+    }
+}
+
+struct Fixtures: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sample data for trying Nightshift out and for the tests.",
+        subcommands: [Load.self]
+    )
+
+    struct Load: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load sample users, conversations, executions, runs and feedback into the store.",
+            discussion: """
+                Loads fixtures/seed.json (or FILE): users, preferences, feature flags, conversations, agent \
+                executions, AI runs and messages, feedback, memory and notifications in the shape of both designs. \
+                Loading twice changes nothing.
+
+                Examples:
+                  nightshift fixtures load
+                  DATABASE_URL=postgres://localhost/dev nightshift fixtures load fixtures/seed.json
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: ArgumentHelp("The fixture file.", valueName: "file"))
+        var file = "fixtures/seed.json"
+
+        func run() async throws {
+            try await runReportingErrors {
+                let (store, _) = try await openStore(self.store)
+                do {
+                    let summary = try await FixtureLoader(path: file).load(into: store)
+                    await store.close()
+                    print(summary)
+                } catch {
+                    await store.close()
+                    throw error
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import NightshiftCore
+import NightshiftStore
+import NightshiftTestSupport
+import Testing
+
+/// SplitMix64: reproducible "random" user ids, so the fairness bound cannot flake.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func uuid() -> UUID {
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &self) }
+        bytes[6] = (bytes[6] & 0x0f) | 0x40
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
+                           bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
+
+@Suite("Feature flag evaluator")
+struct FeatureFlagEvaluatorTests {
+    @Test("the bucket is total, including the one hash whose 32-bit abs overflows")
+    func bucketIsTotal() {
+        #expect(FeatureFlag.bucket(ofHash: Int32.min) == 48)  // |-2^31| = 2147483648
+        #expect(FeatureFlag.bucket(ofHash: Int32.max) == 47)
+        #expect(FeatureFlag.bucket(ofHash: -1) == 1)
+        #expect(FeatureFlag.bucket(ofHash: 0) == 0)
+    }
+
+    @Test("a user inside a rollout is inside every larger rollout (alpha ⊂ beta ⊂ GA)")
+    func nestedRollouts() {
+        var generator = SeededGenerator(state: 7)
+        for _ in 0..<2000 {
+            let user = generator.uuid()
+            var previous = false
+            for percentage in [0, 1, 10, 25, 50, 75, 99, 100] {
+                let on = FeatureFlag(name: "f", enabled: true, rolloutPercentage: percentage).isEnabled(for: user)
+                #expect(!previous || on)
+                previous = on
+            }
+        }
+    }
+
+    @Test("rollout is fair: 10 % of 10,000 users is 10 % ± 1")
+    func fairRollout() {
+        var generator = SeededGenerator(state: 42)
+        let flag = FeatureFlag(name: "alpha", enabled: true, rolloutPercentage: 10)
+        let enabled = (0..<10_000).filter { _ in flag.isEnabled(for: generator.uuid()) }.count
+        #expect((900...1100).contains(enabled), "\(enabled) of 10,000")
+    }
+
+    @Test("disabled flags, targets, 0 % and 100 % follow the design's order of rules")
+    func ruleOrder() {
+        let user = UUID()
+        #expect(!FeatureFlag(name: "f", enabled: false, rolloutPercentage: 100, targetUsers: [user]).isEnabled(for: user))
+        #expect(FeatureFlag(name: "f", enabled: true, rolloutPercentage: 0, targetUsers: [user]).isEnabled(for: user))
+        #expect(!FeatureFlag(name: "f", enabled: true, rolloutPercentage: 0).isEnabled(for: user))
+        #expect(FeatureFlag(name: "f", enabled: true, rolloutPercentage: 100).isEnabled(for: nil))
+        #expect(!FeatureFlag(name: "f", enabled: true, rolloutPercentage: 99).isEnabled(for: nil))
+    }
+
+    @Test("MD5 matches the reference vectors (PostgreSQL's md5)")
+    func md5() {
+        #expect(MD5.hex("") == "d41d8cd98f00b204e9800998ecf8427e")
+        #expect(MD5.hex("abc") == "900150983cd24fb0d6963f7d28e17f72")
+        #expect(MD5.hex("The quick brown fox jumps over the lazy dog") == "9e107d9d372bb6826bd81d3542a419d6")
+        #expect(MD5.hex(String(repeating: "a", count: 1000)) == "cabe45dcc9ae5b66ba86600cca6b8ba8")
+    }
+}
+
+@Suite("Feature flags: Swift and SQL agree", .enabled(if: TestEnvironment.postgresEnabled))
+struct FeatureFlagParityTests {
+    @Test("is_feature_enabled and the Swift evaluator agree on 10,000 users × 6 rollouts × 2 target lists")
+    func parity() async throws {
+        try await withFreshStore(.postgres) { store in
+            let postgres = try #require(store as? PostgresStore)
+            var generator = SeededGenerator(state: 2026)
+            let users = (0..<10_000).map { _ in generator.uuid() }
+            let targets = Array(users.prefix(150)) + [UUID()]
+            var compared = 0
+            var disagreements = 0
+            for percentage in [0, 1, 10, 50, 99, 100] {
+                for targetUsers in [[], targets] {
+                    let flag = FeatureFlag(
+                        name: "parity_flag", enabled: true, rolloutPercentage: percentage, targetUsers: targetUsers)
+                    try await store.saveFlag(flag)
+                    let rows = try await postgres.pool.query(
+                        "select u, public.is_feature_enabled('parity_flag', u) from unnest(\(users)::uuid[]) as u")
+                    #expect(rows.count == users.count)
+                    for row in rows {
+                        let user = try row.decode(0, as: UUID.self)
+                        if try row.decode(1, as: Bool.self) != flag.isEnabled(for: user) { disagreements += 1 }
+                        compared += 1
+                    }
+                }
+            }
+            #expect(compared == 120_000)
+            #expect(disagreements == 0)
+            // NULL user: false (the design returned NULL), except for a 100 % rollout.
+            #expect(try await store.isFeatureEnabled("parity_flag", userID: nil))
+            // The overflow case, in SQL: the design's abs() of -2^31 fails, the fixed expression is total.
+            let fixed = try await postgres.pool.query(
+                "select abs(('x' || '80000000')::bit(32)::int::bigint) % 100").first
+            #expect(try fixed?.decode(0, as: Int.self) == FeatureFlag.bucket(ofHash: Int32.min))
+            await #expect(throws: PGError.self) {
+                try await postgres.pool.query("select abs(('x' || '80000000')::bit(32)::int) % 100")
+            }
+        }
+    }
+}
