@@ -14,17 +14,28 @@ create schema if not exists extensions;
 create extension if not exists vector with schema extensions;
 set search_path = public, extensions;
 
+-- Roles are cluster-wide: two databases of one cluster migrating at once may both try to create them, so a
+-- concurrent creation is caught rather than failing the migration.
 do $$
 begin
     if not exists (select 1 from pg_roles where rolname = 'anon') then
-        create role anon nologin noinherit;
+        begin
+            create role anon nologin noinherit;
+        exception when duplicate_object or unique_violation then null;
+        end;
     end if;
     if not exists (select 1 from pg_roles where rolname = 'authenticated') then
-        create role authenticated nologin noinherit;
+        begin
+            create role authenticated nologin noinherit;
+        exception when duplicate_object or unique_violation then null;
+        end;
     end if;
     if not exists (select 1 from pg_roles where rolname = 'service_role') then
         -- Supabase's service role bypasses row-level security; creating that attribute needs a superuser.
-        create role service_role nologin noinherit bypassrls;
+        begin
+            create role service_role nologin noinherit bypassrls;
+        exception when duplicate_object or unique_violation then null;
+        end;
     end if;
 end
 $$;
