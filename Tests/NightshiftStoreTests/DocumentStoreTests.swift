@@ -150,4 +150,44 @@ struct DocumentStoreTests {
             #expect(try await store.document(id: stored.id)?.chunkCount == 2)
         }
     }
+
+    @Test("full-text and hybrid search find stemmed words within the scope", arguments: TestEnvironment.storeKinds)
+    func textAndHybridSearch(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store in
+            try await store.createUser(User(id: alice))
+            try await store.createUser(User(id: bob))
+            try await store.replaceDocument(
+                Self.document("kb://policies"),
+                chunks: [
+                    Self.chunk(0, "Cancellations must be made 24 hours before the appointment.", axis: 30),
+                    Self.chunk(1, "Therapists are matched by specialty and location.", axis: 31),
+                    Self.chunk(2, "Invoices are emailed at the end of each month.", axis: 32),
+                ])
+            try await store.replaceDocument(
+                Self.document("kb://bob-notes", owner: .user(bob)),
+                chunks: [Self.chunk(0, "Bob cancelled his appointments in March.", axis: 30)])
+            // Stemming: "cancelling appointments" matches "Cancellations … appointment".
+            let text = try await store.searchText(
+                "cancelling appointments?", model: "local-test", scope: SearchScope(userID: alice), limit: 5)
+            #expect(text.first?.content.hasPrefix("Cancellations") == true)
+            #expect(!text.contains { $0.content.hasPrefix("Bob") })
+            #expect(text.allSatisfy { $0.score > 0 })
+            let bobs = try await store.searchText(
+                "cancelling appointments", model: "local-test", scope: SearchScope(userID: bob), limit: 5)
+            #expect(Set(bobs.map(\.content)).count == 2)
+            // FTS syntax in user text is just words.
+            #expect(try await store.searchText("\"AND OR NOT*(", model: "local-test", scope: .shared, limit: 5).isEmpty)
+            #expect(try await store.searchText("   ", model: "local-test", scope: .shared, limit: 5).isEmpty)
+
+            // Hybrid: the vector points at the invoices chunk, the words at the therapists one; both come first.
+            let hybrid = try await store.hybridSearch(
+                text: "therapist specialty", embedding: Self.vector(32), model: "local-test", scope: .shared, limit: 3,
+                fusion: .standard)
+            #expect(Set(hybrid.prefix(2).map(\.content)) == [
+                "Therapists are matched by specialty and location.", "Invoices are emailed at the end of each month.",
+            ])
+            #expect(hybrid.first.map { $0.score > 0 } == true)
+            #expect(hybrid.first?.sourceURI == "kb://policies")
+        }
+    }
 }

@@ -159,3 +159,32 @@ public struct SearchScope: Sendable, Hashable {
         }
     }
 }
+
+/// How `nightshift search` and the chat endpoint's retrieval rank chunks.
+public enum SearchMode: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Vector similarity fused with full-text ranking (reciprocal rank fusion): the default.
+    case hybrid
+    /// Cosine similarity of embeddings only.
+    case vector
+    /// Full-text ranking only (PostgreSQL `ts_rank_cd`, SQLite FTS5 `bm25`).
+    case text
+}
+
+/// Reciprocal rank fusion settings: score = Σ weight / (k + rank) over the two rankings.
+public struct FusionSettings: Sendable, Hashable {
+    public var rrfK: Int
+    public var semanticWeight: Double
+    public var fullTextWeight: Double
+    /// Each ranking contributes `limit × candidateFactor` candidates.
+    public var candidateFactor: Int
+
+    public init(rrfK: Int = 60, semanticWeight: Double = 1, fullTextWeight: Double = 1, candidateFactor: Int = 4) {
+        self.rrfK = rrfK
+        self.semanticWeight = semanticWeight
+        self.fullTextWeight = fullTextWeight
+        self.candidateFactor = candidateFactor
+    }
+
+    /// The defaults Nightshift ships with.
+    public static let standard = FusionSettings()
+}

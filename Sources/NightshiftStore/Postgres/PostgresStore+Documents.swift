@@ -194,13 +194,42 @@ extension PostgresStore {
             from public.match_documents(\(PGVector(embedding))::vector, \(limit)::int, '{}'::jsonb, \(scope.userID),
                                         \(scope.includeShared), \(model))
             """
-        ).map { row in
-            ChunkMatch(
-                chunkID: try row.decode(0), documentID: try row.decode(4, as: UUID?.self),
-                sourceURI: try row.decode(8, as: String?.self), title: try row.decode(9, as: String?.self),
-                content: try row.decode(1), headingPath: try row.decode(7, as: [String]?.self) ?? [],
-                chunkIndex: try row.decode(5, as: Int?.self), owner: Owner(try row.decode(6, as: UUID?.self)),
-                score: try row.decode(3), metadata: try row.decode(2, as: JSONValue?.self) ?? [:])
-        }
+        ).map(Self.match)
+    }
+
+    public func searchText(_ text: String, model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch] {
+        try await pool.query(
+            """
+            select m.id, m.content, m.metadata, t.rank::float8, m.document_id, m.chunk_index, m.owner_id, m.heading_path,
+                   d.source_uri, d.title
+            from public.match_documents_text(\(text), \(limit)::int, \(scope.userID), \(scope.includeShared), \(model)) t
+            join public.agent_memory m on m.id = t.id
+            left join public.documents d on d.id = m.document_id
+            order by t.rank desc, m.id
+            """
+        ).map(Self.match)
+    }
+
+    public func hybridSearch(
+        text: String, embedding: [Float], model: String, scope: SearchScope, limit: Int, fusion: FusionSettings
+    ) async throws -> [ChunkMatch] {
+        try await pool.query(
+            """
+            select id, content, metadata, score, document_id, chunk_index, owner_id, heading_path, source_uri, title
+            from public.hybrid_search(\(text), \(PGVector(embedding))::vector, \(limit)::int, \(scope.userID),
+                                      \(scope.includeShared), \(model), \(fusion.fullTextWeight), \(fusion.semanticWeight),
+                                      \(fusion.rrfK)::int, \(fusion.candidateFactor)::int)
+            """
+        ).map(Self.match)
+    }
+
+    /// A search row: id, content, metadata, score, document_id, chunk_index, owner_id, heading_path, source_uri, title.
+    static func match(_ row: PGRow) throws -> ChunkMatch {
+        ChunkMatch(
+            chunkID: try row.decode(0), documentID: try row.decode(4, as: UUID?.self),
+            sourceURI: try row.decode(8, as: String?.self), title: try row.decode(9, as: String?.self),
+            content: try row.decode(1), headingPath: try row.decode(7, as: [String]?.self) ?? [],
+            chunkIndex: try row.decode(5, as: Int?.self), owner: Owner(try row.decode(6, as: UUID?.self)),
+            score: try row.decode(3), metadata: try row.decode(2, as: JSONValue?.self) ?? [:])
     }
 }

@@ -134,6 +134,12 @@ public protocol DocumentStore: Sendable {
     func deleteDocument(id: UUID) async throws -> Bool
     /// The most similar chunks of one embedding model visible in `scope`, best first (cosine similarity).
     func search(embedding: [Float], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch]
+    /// The best full-text matches of one embedding model's chunks visible in `scope`, best first.
+    func searchText(_ text: String, model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch]
+    /// Vector and full-text rankings fused by reciprocal rank fusion, best first.
+    func hybridSearch(
+        text: String, embedding: [Float], model: String, scope: SearchScope, limit: Int, fusion: FusionSettings
+    ) async throws -> [ChunkMatch]
 }
 
 /// Job bookkeeping (`job_runs`, `job_state`).

@@ -226,17 +226,106 @@ extension SQLiteStore {
     public func search(embedding: [Float], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch] {
         let index = try await vectorIndex(model: model)
         let hits = index.nearest(to: embedding, scope: scope, limit: limit)
-        guard !hits.isEmpty else { return [] }
-        let ids = hits.map { index.ids[$0.index].canonical }
-        let owners = Dictionary(hits.map { (index.ids[$0.index].canonical, index.owners[$0.index]) }, uniquingKeysWith: { a, _ in a })
+        return try await matches(hits.map { (index.ids[$0.index], index.owners[$0.index], $0.score) })
+    }
+
+    public func searchText(_ text: String, model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch] {
+        try await matches(try await textRanking(text, model: model, scope: scope, limit: limit))
+    }
+
+    public func hybridSearch(
+        text: String, embedding: [Float], model: String, scope: SearchScope, limit: Int, fusion: FusionSettings
+    ) async throws -> [ChunkMatch] {
+        let candidates = max(limit, 1) * max(fusion.candidateFactor, 1)
+        let index = try await vectorIndex(model: model)
+        let semantic = index.nearest(to: embedding, scope: scope, limit: candidates)
+            .map { (id: index.ids[$0.index], owner: index.owners[$0.index]) }
+        let fullText = try await textRanking(text, model: model, scope: scope, limit: candidates)
+        var scores: [UUID: (score: Double, owner: UUID?)] = [:]
+        for (rank, hit) in semantic.enumerated() {
+            scores[hit.id, default: (0, hit.owner)].score += fusion.semanticWeight / Double(fusion.rrfK + rank + 1)
+        }
+        for (rank, hit) in fullText.enumerated() {
+            scores[hit.id, default: (0, hit.owner)].score += fusion.fullTextWeight / Double(fusion.rrfK + rank + 1)
+        }
+        let best = scores.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.key.uuidString < $1.key.uuidString) }
+            .prefix(limit)
+        return try await matches(best.map { ($0.key, $0.value.owner, $0.value.score) })
+    }
+
+    /// FTS5 ranking (bm25, headings weighted double) of one model's chunks visible in `scope`, best first.
+    func textRanking(_ text: String, model: String, scope: SearchScope, limit: Int) async throws
+        -> [(id: UUID, owner: UUID?, score: Double)]
+    {
+        guard let query = Self.ftsQuery(text), limit > 0 else { return [] }
+        return try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    select m.id, coalesce(m.owner_id, c.user_id) as owner, -bm25(agent_memory_fts, 2.0, 1.0) as score
+                    from agent_memory_fts f
+                    join agent_memory m on m.rowid = f.rowid
+                    left join agent_conversations c on c.id = m.conversation_id
+                    where agent_memory_fts match ? and m.embedding_model = ?
+                      and ((? and m.owner_id is null and m.conversation_id is null)
+                           or (? is not null and coalesce(m.owner_id, c.user_id) = ?))
+                    order by score desc, m.id
+                    limit ?
+                    """,
+                arguments: [
+                    query, model, scope.includeShared, scope.userID?.canonical, scope.userID?.canonical, limit,
+                ]
+            ).map { (id: try SQLiteValue.uuid($0, "id"), owner: try SQLiteValue.optionalUUID($0, "owner"), score: $0["score"]) }
+        }
+    }
+
+    /// PostgreSQL's English stop words (`english.stop`), left out of queries as PostgreSQL's `english` text search
+    /// configuration leaves them out, so both stores rank on the same words.
+    static let stopWords: Set<String> = [
+        "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "yourselves",
+        "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their",
+        "theirs", "themselves", "what", "which", "who", "whom", "this", "that", "these", "those", "am", "is", "are",
+        "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an",
+        "the", "and", "but", "if", "or", "because", "as", "until", "while", "of", "at", "by", "for", "with", "about",
+        "against", "between", "into", "through", "during", "before", "after", "above", "below", "to", "from", "up",
+        "down", "in", "out", "on", "off", "over", "under", "again", "further", "then", "once", "here", "there", "when",
+        "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no",
+        "nor", "not", "only", "own", "same", "so", "than", "too", "very", "s", "t", "can", "will", "just", "don",
+        "should", "now",
+    ]
+
+    /// The words of `text` OR-ed as FTS5 string literals (so no user text is read as FTS5 syntax); nil if none.
+    static func ftsQuery(_ text: String) -> String? {
+        var words: [String] = []
+        var seen = Set<String>()
+        var current = ""
+        func flush() {
+            if !current.isEmpty, !stopWords.contains(current), seen.insert(current).inserted { words.append(current) }
+            current = ""
+        }
+        for scalar in text.lowercased().unicodeScalars {
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                current.unicodeScalars.append(scalar)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        guard !words.isEmpty else { return nil }
+        return words.prefix(64).map { "\"\($0)\"" }.joined(separator: " OR ")
+    }
+
+    /// Chunk rows for ranked ids, in the given order; chunks deleted since they were ranked are left out.
+    func matches(_ ranked: [(id: UUID, owner: UUID?, score: Double)]) async throws -> [ChunkMatch] {
+        guard !ranked.isEmpty else { return [] }
+        let ids = ranked.map(\.id.canonical)
         let found = try await database.read { db -> [String: ChunkMatch] in
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
             var byID: [String: ChunkMatch] = [:]
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    select m.id, m.content, m.metadata, m.document_id, m.chunk_index, m.heading_path, m.owner_id,
-                           d.source_uri, d.title
+                    select m.id, m.content, m.metadata, m.document_id, m.chunk_index, m.heading_path, d.source_uri, d.title
                     from agent_memory m left join documents d on d.id = m.document_id
                     where m.id in (\(marks))
                     """,
@@ -247,13 +336,13 @@ extension SQLiteStore {
                     chunkID: try SQLiteValue.uuid(row, "id"), documentID: try SQLiteValue.optionalUUID(row, "document_id"),
                     sourceURI: row["source_uri"], title: row["title"], content: row["content"],
                     headingPath: try SQLiteValue.stringArray(row, "heading_path") ?? [], chunkIndex: row["chunk_index"],
-                    owner: Owner(owners[id] ?? nil), score: 0, metadata: try SQLiteValue.json(row, "metadata"))
+                    owner: .shared, score: 0, metadata: try SQLiteValue.json(row, "metadata"))
             }
             return byID
         }
-        // A chunk deleted since the copy was loaded is simply left out.
-        return hits.compactMap { hit in
-            guard var match = found[index.ids[hit.index].canonical] else { return nil }
+        return ranked.compactMap { hit in
+            guard var match = found[hit.id.canonical] else { return nil }
+            match.owner = Owner(hit.owner)
             match.score = hit.score
             return match
         }
