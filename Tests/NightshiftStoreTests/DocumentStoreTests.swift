@@ -190,4 +190,32 @@ struct DocumentStoreTests {
             #expect(hybrid.first?.sourceURI == "kb://policies")
         }
     }
+
+    @Test("a batch replaces many documents at once and reports their chunk hashes", arguments: TestEnvironment.storeKinds)
+    func batchReplace(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store in
+            let batch = (0..<5).map { number in
+                (document: Self.document("kb://batch/\(number)"),
+                 chunks: [Self.chunk(0, "doc \(number) part a", axis: number), Self.chunk(1, "doc \(number) part b", axis: number + 10)])
+            }
+            let stored = try await store.replaceDocuments(batch)
+            #expect(stored.map(\.sourceURI) == batch.map(\.document.sourceURI))
+            let hashes = try await store.chunkHashes(documentIDs: stored.map(\.id))
+            #expect(hashes.count == 5)
+            #expect(Set(hashes[stored[2].id] ?? []) == [
+                StoredChunk.hash(content: "doc 2 part a", model: "local-test"),
+                StoredChunk.hash(content: "doc 2 part b", model: "local-test"),
+            ])
+            // Replacing again with one chunk changed keeps the other's row.
+            let before = try await store.chunks(documentID: stored[0].id)
+            let again = try await store.replaceDocuments([
+                (Self.document("kb://batch/0"), [Self.chunk(0, "doc 0 part a", axis: 0), Self.chunk(1, "changed", axis: 40)]),
+            ])
+            let after = try await store.chunks(documentID: again[0].id)
+            #expect(again[0].id == stored[0].id)
+            #expect(after[0].id == before[0].id)
+            #expect(after[1].content == "changed")
+            #expect(try await store.documents(sourcePrefix: "kb://batch/", owner: .shared).count == 5)
+        }
+    }
 }

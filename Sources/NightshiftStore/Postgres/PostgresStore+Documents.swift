@@ -91,80 +91,131 @@ extension PostgresStore {
 
     @discardableResult
     public func replaceDocument(_ document: Document, chunks: [StoredChunk]) async throws -> Document {
-        try await pool.transaction { connection in
-            try await Self.replaceDocument(document, chunks: chunks, on: connection)
+        let stored = try await replaceDocuments([(document, chunks)])
+        guard let first = stored.first else {
+            throw NightshiftError(.internal, "document upsert returned no row", context: ["source": document.sourceURI])
+        }
+        return first
+    }
+
+    @discardableResult
+    public func replaceDocuments(_ batch: [(document: Document, chunks: [StoredChunk])]) async throws -> [Document] {
+        guard !batch.isEmpty else { return [] }
+        return try await pool.transaction { connection in
+            try await Self.replaceDocuments(batch, on: connection)
         }
     }
 
-    /// The body of `replaceDocument`, on a connection already inside a transaction.
-    static func replaceDocument(_ document: Document, chunks: [StoredChunk], on connection: PGConnection) async throws
-        -> Document
-    {
-        var metadata = document.metadata
-        var chunker = ""
-        if case .object(var members) = metadata, let value = members.removeValue(forKey: "chunker")?.stringValue {
-            chunker = value
-            metadata = .object(members)
+    public func chunkHashes(documentIDs: [UUID]) async throws -> [UUID: [String]] {
+        guard !documentIDs.isEmpty else { return [:] }
+        var hashes: [UUID: [String]] = [:]
+        for row in try await pool.query(
+            "select document_id, content_hash from public.agent_memory where document_id = any(\(documentIDs)) and content_hash is not null")
+        {
+            hashes[try row.decode(0, as: UUID.self), default: []].append(try row.decode(1))
         }
-        // Upsert the document; lock its row so concurrent replacements of one document serialise.
-        let rows = try await connection.query(
+        return hashes
+    }
+
+    /// The body of `replaceDocuments`, on a connection already inside a transaction: one upsert statement for the
+    /// documents, one query for their stored chunks, one delete, one update of moved chunks, one COPY.
+    static func replaceDocuments(_ batch: [(document: Document, chunks: [StoredChunk])], on connection: PGConnection)
+        async throws -> [Document]
+    {
+        let rows = JSONValue.array(batch.map { document, chunks in
+            var metadata = document.metadata
+            var chunker = ""
+            if case .object(var members) = metadata, let value = members.removeValue(forKey: "chunker")?.stringValue {
+                chunker = value
+                metadata = .object(members)
+            }
+            return [
+                "id": .string(document.id.canonical), "source_uri": .string(document.sourceURI),
+                "owner_id": document.owner.userID.map { .string($0.canonical) } ?? .null,
+                "title": document.title.map(JSONValue.string) ?? .null, "media_type": .string(document.mediaType),
+                "content_hash": .string(document.contentHash), "metadata": metadata,
+                "embedding_model": .string(document.embeddingModel), "chunker": .string(chunker),
+                "chunk_count": .number(Double(chunks.count)), "byte_size": .number(Double(document.byteSize)),
+            ]
+        })
+        let upserted = try await connection.query(
             """
             insert into public.documents (id, source_uri, owner_id, title, media_type, content_hash, metadata,
                 embedding_model, chunker, chunk_count, byte_size)
-            values (\(document.id), \(document.sourceURI), \(document.owner.userID), \(document.title),
-                    \(document.mediaType), \(document.contentHash), \(metadata), \(document.embeddingModel), \(chunker),
-                    \(chunks.count), \(document.byteSize))
+            select id, source_uri, owner_id, title, media_type, content_hash, metadata, embedding_model, chunker,
+                   chunk_count, byte_size
+            from jsonb_to_recordset(\(rows)) as x(id uuid, source_uri text, owner_id uuid, title text, media_type text,
+                content_hash text, metadata jsonb, embedding_model text, chunker text, chunk_count int, byte_size bigint)
             on conflict on constraint documents_source_owner_key do update set
                 title = excluded.title, media_type = excluded.media_type, content_hash = excluded.content_hash,
                 metadata = excluded.metadata, embedding_model = excluded.embedding_model, chunker = excluded.chunker,
                 chunk_count = excluded.chunk_count, byte_size = excluded.byte_size
             returning \(unescaped: documentColumns)
+            """
+        ).map(Self.document)
+        let byKey = Dictionary(upserted.map { ("\($0.owner)|\($0.sourceURI)", $0) }, uniquingKeysWith: { first, _ in first })
+        var stored: [Document] = []
+        for (document, _) in batch {
+            guard let row = byKey["\(document.owner)|\(document.sourceURI)"] else {
+                throw NightshiftError(.internal, "document upsert returned no row", context: ["source": document.sourceURI])
+            }
+            stored.append(row)
+        }
+        let existingRows = try await connection.query(
+            """
+            select id, document_id, content_hash from public.agent_memory
+            where document_id = any(\(stored.map(\.id))) for update
             """)
-        guard let row = rows.first else {
-            throw NightshiftError(.internal, "document upsert returned no row", context: ["source": document.sourceURI])
+        var existing: [UUID: [(id: UUID, contentHash: String?)]] = [:]
+        for row in existingRows {
+            existing[try row.decode(1, as: UUID.self), default: []].append(
+                (id: try row.decode(0, as: UUID.self), contentHash: try row.decode(2, as: String?.self)))
         }
-        let stored = try Self.document(row)
-        let existing = try await connection.query(
-            "select id, content_hash from public.agent_memory where document_id = \(stored.id) for update"
-        ).map { (id: try $0.decode(0, as: UUID.self), contentHash: try $0.decode(1, as: String?.self)) }
-        let plan = ChunkReplacementPlan(existing: existing, new: chunks)
-        if !plan.delete.isEmpty {
-            try await connection.execute("delete from public.agent_memory where id = any(\(plan.delete))")
-        }
-        if !plan.keep.isEmpty {
-            let updates = JSONValue.array(plan.keep.map { kept in
+        var deletes: [UUID] = []
+        var updates: [JSONValue] = []
+        var inserts: [(documentID: UUID, owner: String?, chunk: StoredChunk)] = []
+        for (index, (_, chunks)) in batch.enumerated() {
+            let document = stored[index]
+            let plan = ChunkReplacementPlan(existing: existing[document.id] ?? [], new: chunks)
+            deletes += plan.delete
+            updates += plan.keep.map { kept in
                 [
                     "id": .string(kept.id.canonical), "idx": .number(Double(kept.chunk.index)),
                     "cs": .number(Double(kept.chunk.charStart)), "ce": .number(Double(kept.chunk.charEnd)),
-                    "tc": .number(Double(kept.chunk.tokenCount)), "hp": .array(kept.chunk.headingPath.map(JSONValue.string)),
-                    "md": kept.chunk.metadata,
+                    "tc": .number(Double(kept.chunk.tokenCount)),
+                    "hp": .array(kept.chunk.headingPath.map(JSONValue.string)), "md": kept.chunk.metadata,
                 ]
-            })
+            }
+            inserts += plan.insert.map { (document.id, document.owner.userID?.canonical, $0) }
+        }
+        if !deletes.isEmpty {
+            try await connection.execute("delete from public.agent_memory where id = any(\(deletes))")
+        }
+        if !updates.isEmpty {
             // Only rows whose position changed are written: an untouched row keeps its place in every index.
             try await connection.execute(
                 """
                 update public.agent_memory m set
                     chunk_index = u.idx, char_start = u.cs, char_end = u.ce, token_count = u.tc,
                     heading_path = array(select jsonb_array_elements_text(u.hp)), metadata = u.md
-                from jsonb_to_recordset(\(updates)) as u(id uuid, idx int, cs int, ce int, tc int, hp jsonb, md jsonb)
+                from jsonb_to_recordset(\(JSONValue.array(updates)))
+                    as u(id uuid, idx int, cs int, ce int, tc int, hp jsonb, md jsonb)
                 where m.id = u.id
-                  and (m.chunk_index, m.char_start, m.char_end, m.token_count, m.metadata)
-                      is distinct from (u.idx, u.cs, u.ce, u.tc, u.md)
-                   or (m.id = u.id and m.heading_path is distinct from array(select jsonb_array_elements_text(u.hp)))
+                  and ((m.chunk_index, m.char_start, m.char_end, m.token_count, m.metadata)
+                          is distinct from (u.idx, u.cs, u.ce, u.tc, u.md)
+                       or m.heading_path is distinct from array(select jsonb_array_elements_text(u.hp)))
                 """)
         }
-        if !plan.insert.isEmpty {
-            let inserts = plan.insert
-            let documentID = stored.id
-            let owner = stored.owner.userID?.canonical
+        if !inserts.isEmpty {
+            let rows = inserts
             try await connection.copyIn(
                 """
                 copy public.agent_memory (id, document_id, owner_id, content, embedding, embedding_model, content_hash,
                     token_count, heading_path, char_start, char_end, chunk_index, metadata) from stdin
                 """,
-                rowCount: inserts.count
+                rowCount: rows.count
             ) { index, writer in
-                let chunk = inserts[index]
+                let (documentID, owner, chunk) = rows[index]
                 writer.field(chunk.id.canonical)
                 writer.field(documentID.canonical)
                 writer.field(owner)

@@ -128,6 +128,12 @@ public protocol DocumentStore: Sendable {
     /// a reader sees the old chunks or the new ones, never none and never a mix. Returns the stored document.
     @discardableResult
     func replaceDocument(_ document: Document, chunks: [StoredChunk]) async throws -> Document
+    /// `replaceDocument` for many documents in one transaction (bulk loads): each document is still swapped
+    /// atomically, and all of them become visible together. Source URIs must be distinct within a batch.
+    @discardableResult
+    func replaceDocuments(_ batch: [(document: Document, chunks: [StoredChunk])]) async throws -> [Document]
+    /// The content hashes of each document's stored chunks (what need not be embedded again).
+    func chunkHashes(documentIDs: [UUID]) async throws -> [UUID: [String]]
     /// Stored vectors by chunk content hash (text + model), from any document: what need not be bought again.
     func embeddings(contentHashes: [String]) async throws -> [String: [Float]]
     /// Deletes a document and its chunks; false when there was none.

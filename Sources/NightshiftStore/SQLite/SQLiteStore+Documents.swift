@@ -139,79 +139,118 @@ extension SQLiteStore {
 
     @discardableResult
     public func replaceDocument(_ document: Document, chunks: [StoredChunk]) async throws -> Document {
+        let stored = try await replaceDocuments([(document, chunks)])
+        guard let first = stored.first else {
+            throw NightshiftError(.internal, "document upsert returned no row", context: ["source": document.sourceURI])
+        }
+        return first
+    }
+
+    @discardableResult
+    public func replaceDocuments(_ batch: [(document: Document, chunks: [StoredChunk])]) async throws -> [Document] {
+        guard !batch.isEmpty else { return [] }
+        for (document, chunks) in batch {
+            for chunk in chunks where !chunk.embedding.isEmpty && chunk.embedding.count != 1536 {
+                throw NightshiftError.invalidInput(
+                    "embedding has \(chunk.embedding.count) dimensions, agent_memory holds 1536",
+                    context: ["source": document.sourceURI])
+            }
+        }
+        let items = batch.map { (document: $0.document, chunks: $0.chunks) }
+        return try await database.write { db in
+            var stored: [Document] = []
+            for (document, chunks) in items {
+                stored.append(try Self.replaceDocument(document, chunks: chunks, in: db))
+            }
+            try Self.bumpGeneration(db)
+            return stored
+        }
+    }
+
+    public func chunkHashes(documentIDs: [UUID]) async throws -> [UUID: [String]] {
+        guard !documentIDs.isEmpty else { return [:] }
+        return try await database.read { db in
+            var hashes: [UUID: [String]] = [:]
+            for start in stride(from: 0, to: documentIDs.count, by: 500) {
+                let slice = documentIDs[start..<min(start + 500, documentIDs.count)].map(\.canonical)
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db,
+                    sql: "select document_id, content_hash from agent_memory where document_id in (\(marks)) and content_hash is not null",
+                    arguments: StatementArguments(slice))
+                {
+                    hashes[try SQLiteValue.uuid(row, "document_id"), default: []].append(row["content_hash"])
+                }
+            }
+            return hashes
+        }
+    }
+
+    /// One document's swap inside an open write transaction.
+    static func replaceDocument(_ document: Document, chunks: [StoredChunk], in db: GRDB.Database) throws -> Document {
         var metadata = document.metadata
         var chunker = ""
         if case .object(var members) = metadata, let value = members.removeValue(forKey: "chunker")?.stringValue {
             chunker = value
             metadata = .object(members)
         }
-        let storedMetadata = metadata
-        let chunkerSetting = chunker
-        for chunk in chunks where !chunk.embedding.isEmpty && chunk.embedding.count != 1536 {
-            throw NightshiftError.invalidInput(
-                "embedding has \(chunk.embedding.count) dimensions, agent_memory holds 1536",
-                context: ["source": document.sourceURI])
+        try db.execute(
+            sql: """
+                insert into documents (id, source_uri, owner_id, title, media_type, content_hash, metadata,
+                    embedding_model, chunker, chunk_count, byte_size)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (source_uri, coalesce(owner_id, '')) do update set
+                    title = excluded.title, media_type = excluded.media_type, content_hash = excluded.content_hash,
+                    metadata = excluded.metadata, embedding_model = excluded.embedding_model,
+                    chunker = excluded.chunker, chunk_count = excluded.chunk_count, byte_size = excluded.byte_size
+                """,
+            arguments: [
+                document.id.canonical, document.sourceURI, document.owner.userID?.canonical, document.title,
+                document.mediaType, document.contentHash, metadata.jsonText, document.embeddingModel,
+                chunker, chunks.count, document.byteSize,
+            ])
+        guard let row = try Row.fetchOne(
+            db, sql: "select * from documents where source_uri = ? and owner_id is ?",
+            arguments: [document.sourceURI, document.owner.userID?.canonical])
+        else {
+            throw NightshiftError(.internal, "document upsert returned no row", context: ["source": document.sourceURI])
         }
-        return try await database.write { db in
+        let stored = try Self.document(row)
+        let existing = try Row.fetchAll(
+            db, sql: "select id, content_hash from agent_memory where document_id = ?",
+            arguments: [stored.id.canonical]
+        ).map { (id: try SQLiteValue.uuid($0, "id"), contentHash: $0["content_hash"] as String?) }
+        let plan = ChunkReplacementPlan(existing: existing, new: chunks)
+        for id in plan.delete {
+            try db.execute(sql: "delete from agent_memory where id = ?", arguments: [id.canonical])
+        }
+        for (id, chunk) in plan.keep {
             try db.execute(
                 sql: """
-                    insert into documents (id, source_uri, owner_id, title, media_type, content_hash, metadata,
-                        embedding_model, chunker, chunk_count, byte_size)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    on conflict (source_uri, coalesce(owner_id, '')) do update set
-                        title = excluded.title, media_type = excluded.media_type, content_hash = excluded.content_hash,
-                        metadata = excluded.metadata, embedding_model = excluded.embedding_model,
-                        chunker = excluded.chunker, chunk_count = excluded.chunk_count, byte_size = excluded.byte_size
+                    update agent_memory set chunk_index = ?, char_start = ?, char_end = ?, token_count = ?,
+                        heading_path = ?, metadata = ?
+                    where id = ?
                     """,
                 arguments: [
-                    document.id.canonical, document.sourceURI, document.owner.userID?.canonical, document.title,
-                    document.mediaType, document.contentHash, storedMetadata.jsonText, document.embeddingModel,
-                    chunkerSetting, chunks.count, document.byteSize,
+                    chunk.index, chunk.charStart, chunk.charEnd, chunk.tokenCount,
+                    SQLiteValue.jsonArray(chunk.headingPath), chunk.metadata.jsonText, id.canonical,
                 ])
-            guard let row = try Row.fetchOne(
-                db, sql: "select * from documents where source_uri = ? and owner_id is ?",
-                arguments: [document.sourceURI, document.owner.userID?.canonical])
-            else {
-                throw NightshiftError(.internal, "document upsert returned no row", context: ["source": document.sourceURI])
-            }
-            let stored = try Self.document(row)
-            let existing = try Row.fetchAll(
-                db, sql: "select id, content_hash from agent_memory where document_id = ?",
-                arguments: [stored.id.canonical]
-            ).map { (id: try SQLiteValue.uuid($0, "id"), contentHash: $0["content_hash"] as String?) }
-            let plan = ChunkReplacementPlan(existing: existing, new: chunks)
-            for id in plan.delete {
-                try db.execute(sql: "delete from agent_memory where id = ?", arguments: [id.canonical])
-            }
-            for (id, chunk) in plan.keep {
-                try db.execute(
-                    sql: """
-                        update agent_memory set chunk_index = ?, char_start = ?, char_end = ?, token_count = ?,
-                            heading_path = ?, metadata = ?
-                        where id = ?
-                        """,
-                    arguments: [
-                        chunk.index, chunk.charStart, chunk.charEnd, chunk.tokenCount,
-                        SQLiteValue.jsonArray(chunk.headingPath), chunk.metadata.jsonText, id.canonical,
-                    ])
-            }
-            let insert = try db.makeStatement(
-                sql: """
-                    insert into agent_memory (id, document_id, owner_id, content, embedding, embedding_model,
-                        content_hash, token_count, heading_path, char_start, char_end, chunk_index, metadata)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for chunk in plan.insert {
-                try insert.execute(arguments: [
-                    chunk.id.canonical, stored.id.canonical, stored.owner.userID?.canonical, chunk.content,
-                    chunk.embedding.isEmpty ? nil : SQLiteValue.blob(chunk.embedding), chunk.embeddingModel,
-                    chunk.contentHash, chunk.tokenCount, SQLiteValue.jsonArray(chunk.headingPath), chunk.charStart,
-                    chunk.charEnd, chunk.index, chunk.metadata.jsonText,
-                ])
-            }
-            try Self.bumpGeneration(db)
-            return stored
         }
+        let insert = try db.cachedStatement(
+            sql: """
+                insert into agent_memory (id, document_id, owner_id, content, embedding, embedding_model,
+                    content_hash, token_count, heading_path, char_start, char_end, chunk_index, metadata)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for chunk in plan.insert {
+            try insert.execute(arguments: [
+                chunk.id.canonical, stored.id.canonical, stored.owner.userID?.canonical, chunk.content,
+                chunk.embedding.isEmpty ? nil : SQLiteValue.blob(chunk.embedding), chunk.embeddingModel,
+                chunk.contentHash, chunk.tokenCount, SQLiteValue.jsonArray(chunk.headingPath), chunk.charStart,
+                chunk.charEnd, chunk.index, chunk.metadata.jsonText,
+            ])
+        }
+        return stored
     }
 
     public func deleteDocument(id: UUID) async throws -> Bool {
