@@ -12,11 +12,11 @@ struct MigrationTests {
             let directory = TestEnvironment.repositoryRoot.appendingPathComponent(folder)
             let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
                 .filter { $0.hasSuffix(".sql") }.sorted()
-            #expect(files.count == embedded.count, "run scripts/embed-migrations.py")
+            #expect(files.count == embedded.count, "run scripts/embed-data.py")
             for (file, migration) in zip(files, embedded) {
                 let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
                 #expect(migration.path == "\(folder)/\(file)")
-                #expect(migration.sql == text, "\(folder)/\(file) changed: run scripts/embed-migrations.py")
+                #expect(migration.sql == text, "\(folder)/\(file) changed: run scripts/embed-data.py")
             }
         }
         // Both stores have the same versions, so `migrate --status` reads alike.
