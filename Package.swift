@@ -102,6 +102,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "NightshiftJobsTests",
+            dependencies: ["NightshiftCore", "NightshiftStore", "NightshiftJobs", "NightshiftAI", "NightshiftTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "NightshiftStoreTests",
             dependencies: ["NightshiftCore", "NightshiftStore", "NightshiftTestSupport"],
             swiftSettings: swiftSettings

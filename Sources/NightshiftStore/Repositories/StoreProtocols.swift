@@ -148,6 +148,54 @@ public protocol DocumentStore: Sendable {
     ) async throws -> [ChunkMatch]
 }
 
+/// Usage statistics (`daily_usage_stats`) computed from `agent_executions` and `ai_runs`, and cost backfill.
+public protocol UsageStatsStore: Sendable {
+    /// The database's clock (the watermark is taken from it, never from the caller's clock).
+    func databaseNow() async throws -> Date
+    /// Days (in `timezone`) of usage rows inserted or changed after `since`; all days with usage when nil.
+    func changedUsageDays(since: Date?, timezone: String) async throws -> [Day]
+    /// Recomputes the statistics of `days` from the source tables in one transaction. Rows that did not change
+    /// are not written, so a rerun writes nothing.
+    func recomputeUsageStats(days: [Day], timezone: String) async throws -> StatsWriteCounts
+    /// Stored statistics rows for days in [from, to], in key order.
+    func dailyUsage(from: Day, to: Day, timezone: String) async throws -> [DailyUsageRow]
+    /// A cost report over stored statistics for days in [from, to], grouped as asked, in group order.
+    func costReport(from: Day, to: Day, timezone: String, grouping: ReportGrouping) async throws -> [CostReportRow]
+    /// Model names (as recorded) of rows whose cost is missing (or all rows with `recompute`), with row counts.
+    func usageModelsNeedingCost(since: Date?, recompute: Bool) async throws -> [(source: String, model: String, rows: Int)]
+    /// Sets the cost of rows of one source and recorded model from the price of that model, in batches of
+    /// `batchSize` rows per transaction. `assumedPromptShare` prices executions that recorded only a total.
+    func backfillCosts(
+        source: String, model: String, price: CostRates, since: Date?, recompute: Bool, assumedPromptShare: Double?,
+        batchSize: Int, dryRun: Bool
+    ) async throws -> BackfillCounts
+}
+
+/// Per-million-token prices handed to the store for a backfill.
+public struct CostRates: Sendable, Hashable {
+    public var input: Decimal
+    public var output: Decimal
+
+    public init(input: Decimal, output: Decimal) {
+        self.input = input
+        self.output = output
+    }
+}
+
+/// What a backfill changed or would change.
+public struct BackfillCounts: Sendable, Hashable {
+    public var priced = 0
+    /// Executions left unpriced because they recorded only a total token count.
+    public var withoutSplit = 0
+    public var totalCost: Decimal = 0
+
+    public init(priced: Int = 0, withoutSplit: Int = 0, totalCost: Decimal = 0) {
+        self.priced = priced
+        self.withoutSplit = withoutSplit
+        self.totalCost = totalCost
+    }
+}
+
 /// Job bookkeeping (`job_runs`, `job_state`).
 public protocol JobStore: Sendable {
     /// Records the start of a run.
@@ -172,7 +220,7 @@ public enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
 
 /// Everything Nightshift persists, on PostgreSQL or on the embedded SQLite store.
 public protocol Store: UserStore, FeatureFlagStore, ConversationStore, ExecutionStore, FeedbackStore, MemoryStore,
-    NotificationStore, DocumentStore, JobStore
+    NotificationStore, DocumentStore, JobStore, UsageStatsStore
 {
     /// Which implementation this is.
     var kind: StoreKind { get }

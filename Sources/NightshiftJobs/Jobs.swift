@@ -1,1 +1,0 @@
-// NightshiftJobs: one type per job (ingest, reindex, stats, reports, mining, notifications).
