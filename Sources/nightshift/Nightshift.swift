@@ -19,8 +19,26 @@ struct Nightshift: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 the job failed, 2 bad usage or input.
             """,
-        subcommands: [Migrate.self, Status.self, Fixtures.self]
+        subcommands: [Migrate.self, Status.self, Stats.self, Report.self, CostsCommand.self, Fixtures.self]
     )
+
+    /// Runs the command; bad usage exits with 2 (ArgumentParser's default is 64), as documented.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every store-using command shares.
@@ -71,6 +89,11 @@ func printJSON(_ value: JSONValue) {
 
 /// Logging to stderr, level from NIGHTSHIFT_LOG_LEVEL (default info).
 enum Log {
+    /// A logger for one job or component.
+    static func logger(_ label: String) -> Logger {
+        Logger(label: "nightshift.\(label)")
+    }
+
     static func bootstrap(_ configuration: Configuration) {
         let level = configuration["NIGHTSHIFT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingBootstrap.run(level: level)
