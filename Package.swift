@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // System libraries: a module map and one shim header each, no code.
@@ -63,10 +65,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "NightshiftServer",
+            dependencies: [
+                "NightshiftCore", "NightshiftStore", "NightshiftAI", "NightshiftJobs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "nightshift",
             dependencies: [
                 "NightshiftCore", "NightshiftStore", "NightshiftJobs", "NightshiftAI", "NightshiftDocuments",
+                "NightshiftServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -104,6 +118,17 @@ let package = Package(
         .testTarget(
             name: "NightshiftJobsTests",
             dependencies: ["NightshiftCore", "NightshiftStore", "NightshiftJobs", "NightshiftAI", "NightshiftTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NightshiftServerTests",
+            dependencies: [
+                "NightshiftCore", "NightshiftStore", "NightshiftAI", "NightshiftJobs", "NightshiftServer",
+                "NightshiftTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -18,4 +18,18 @@ static inline CURLcode nightshift_curl_setopt_read(CURL *h, size_t (*f)(char *, 
 static inline CURLcode nightshift_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode nightshift_curl_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode nightshift_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
+/* CURL_GLOBAL_ALL is a macro expression Swift does not import. */
+static inline CURLcode nightshift_curl_global_init(void) { return curl_global_init(CURL_GLOBAL_ALL); }
+static inline CURLcode nightshift_curl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
+
+/* The result of the one finished transfer on a multi handle, without touching CURLMsg's union from Swift.
+   Returns 1 and stores the result when a transfer is done, 0 when none is. */
+static inline int nightshift_curl_multi_done(CURLM *m, CURLcode *result) {
+    int pending = 0;
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(m, &pending)) != NULL) {
+        if (msg->msg == CURLMSG_DONE) { *result = msg->data.result; return 1; }
+    }
+    return 0;
+}
 #endif

@@ -19,7 +19,10 @@ struct Nightshift: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 the job failed, 2 bad usage or input.
             """,
-        subcommands: [Migrate.self, Status.self, Stats.self, Report.self, CostsCommand.self, Fixtures.self]
+        subcommands: [
+            Ingest.self, Search.self, Extract.self, Reindex.self, Stats.self, Report.self, CostsCommand.self, Migrate.self,
+            Status.self, Fixtures.self, Bench.self,
+        ]
     )
 
     /// Runs the command; bad usage exits with 2 (ArgumentParser's default is 64), as documented.

@@ -19,11 +19,24 @@ struct DocumentStoreTests {
         return values.map { $0 / norm }
     }
 
+    /// Search terms as a tokenizer would make them here: lower-case words, a few stop words dropped, a crude stem.
+    static func terms(_ text: String) -> [String] {
+        let stop: Set<String> = ["the", "a", "an", "and", "or", "of", "at", "by", "are", "is", "be", "made", "each", "in", "his", "before"]
+        return text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+            .filter { !stop.contains($0) }
+            .map { word in
+                for suffix in ["ations", "ation", "ling", "led", "ing", "s"] where word.hasSuffix(suffix) && word.count > suffix.count + 3 {
+                    return String(word.dropLast(suffix.count))
+                }
+                return word
+            }
+    }
+
     static func chunk(_ index: Int, _ text: String, axis: Int, model: String = "local-test") -> StoredChunk {
         StoredChunk(
             index: index, content: text, contentHash: StoredChunk.hash(content: text, model: model),
             embedding: vector(axis), embeddingModel: model, tokenCount: text.count / 4, headingPath: ["Guide", "Part \(index)"],
-            charStart: index * 100, charEnd: index * 100 + text.count)
+            charStart: index * 100, charEnd: index * 100 + text.count, searchText: terms(text).joined(separator: " "))
     }
 
     static func document(_ uri: String, owner: Owner = .shared, model: String = "local-test") -> Document {
@@ -166,22 +179,27 @@ struct DocumentStoreTests {
             try await store.replaceDocument(
                 Self.document("kb://bob-notes", owner: .user(bob)),
                 chunks: [Self.chunk(0, "Bob cancelled his appointments in March.", axis: 30)])
-            // Stemming: "cancelling appointments" matches "Cancellations … appointment".
+            // The query's terms are made by the same tokenizer as the chunks' ("cancelling" and "Cancellations"
+            // both become "cancel").
             let text = try await store.searchText(
-                "cancelling appointments?", model: "local-test", scope: SearchScope(userID: alice), limit: 5)
+                terms: Self.terms("cancelling appointments?"), model: "local-test", scope: SearchScope(userID: alice), limit: 5)
             #expect(text.first?.content.hasPrefix("Cancellations") == true)
             #expect(!text.contains { $0.content.hasPrefix("Bob") })
             #expect(text.allSatisfy { $0.score > 0 })
             let bobs = try await store.searchText(
-                "cancelling appointments", model: "local-test", scope: SearchScope(userID: bob), limit: 5)
+                terms: Self.terms("cancelling appointments"), model: "local-test", scope: SearchScope(userID: bob), limit: 5)
             #expect(Set(bobs.map(\.content)).count == 2)
-            // FTS syntax in user text is just words.
-            #expect(try await store.searchText("\"AND OR NOT*(", model: "local-test", scope: .shared, limit: 5).isEmpty)
-            #expect(try await store.searchText("   ", model: "local-test", scope: .shared, limit: 5).isEmpty)
+            // BM25: a rarer term weighs more. "invoices" occurs once, "appointment" twice.
+            let rare = try await store.searchText(
+                terms: Self.terms("invoices appointment"), model: "local-test", scope: SearchScope(userID: bob), limit: 5)
+            #expect(rare.first?.content.hasPrefix("Invoices") == true)
+            // Terms are literals, never query syntax.
+            #expect(try await store.searchText(terms: ["\"AND", "OR", "NOT*("], model: "local-test", scope: .shared, limit: 5).isEmpty)
+            #expect(try await store.searchText(terms: [], model: "local-test", scope: .shared, limit: 5).isEmpty)
 
             // Hybrid: the vector points at the invoices chunk, the words at the therapists one; both come first.
             let hybrid = try await store.hybridSearch(
-                text: "therapist specialty", embedding: Self.vector(32), model: "local-test", scope: .shared, limit: 3,
+                terms: Self.terms("therapist specialty"), embedding: Self.vector(32), model: "local-test", scope: .shared, limit: 3,
                 fusion: .standard)
             #expect(Set(hybrid.prefix(2).map(\.content)) == [
                 "Therapists are matched by specialty and location.", "Invoices are emailed at the end of each month.",
@@ -216,6 +234,13 @@ struct DocumentStoreTests {
             #expect(after[0].id == before[0].id)
             #expect(after[1].content == "changed")
             #expect(try await store.documents(sourcePrefix: "kb://batch/", owner: .shared).count == 5)
+            // The extracted text is kept for reindexing; a write without it keeps the stored one.
+            var withText = Self.document("kb://batch/1")
+            withText.content = "doc 1 part a\n\ndoc 1 part b"
+            try await store.replaceDocument(withText, chunks: batch[1].chunks)
+            #expect(try await store.documentContent(id: stored[1].id) == "doc 1 part a\n\ndoc 1 part b")
+            try await store.replaceDocument(Self.document("kb://batch/1"), chunks: batch[1].chunks)
+            #expect(try await store.documentContent(id: stored[1].id) == "doc 1 part a\n\ndoc 1 part b")
         }
     }
 }

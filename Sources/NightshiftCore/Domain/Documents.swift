@@ -36,13 +36,16 @@ public struct Document: Sendable, Hashable {
     public var embeddingModel: String
     public var chunkCount: Int
     public var byteSize: Int
+    /// The extracted text, stored so a reindex needs no source. Written when set; reads leave it nil (use
+    /// `DocumentStore.documentContent(id:)`), and a write with nil keeps the stored text.
+    public var content: String?
     public var createdAt: Date?
     public var updatedAt: Date?
 
     public init(
         id: UUID = UUID(), sourceURI: String, owner: Owner = .shared, title: String? = nil, mediaType: String,
         contentHash: String, metadata: JSONValue = [:], embeddingModel: String, chunkCount: Int = 0,
-        byteSize: Int = 0, createdAt: Date? = nil, updatedAt: Date? = nil
+        byteSize: Int = 0, content: String? = nil, createdAt: Date? = nil, updatedAt: Date? = nil
     ) {
         self.id = id
         self.sourceURI = sourceURI
@@ -54,6 +57,7 @@ public struct Document: Sendable, Hashable {
         self.embeddingModel = embeddingModel
         self.chunkCount = chunkCount
         self.byteSize = byteSize
+        self.content = content
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -76,11 +80,14 @@ public struct StoredChunk: Sendable, Hashable {
     public var charStart: Int
     public var charEnd: Int
     public var metadata: JSONValue
+    /// The chunk's full-text search terms, space-separated, made by the same tokenizer as queries; nil lets the
+    /// store index the raw words.
+    public var searchText: String?
 
     public init(
         id: UUID = UUID(), index: Int, content: String, contentHash: String, embedding: [Float],
         embeddingModel: String, tokenCount: Int, headingPath: [String] = [], charStart: Int = 0, charEnd: Int = 0,
-        metadata: JSONValue = [:]
+        metadata: JSONValue = [:], searchText: String? = nil
     ) {
         self.id = id
         self.index = index
@@ -93,6 +100,13 @@ public struct StoredChunk: Sendable, Hashable {
         self.charStart = charStart
         self.charEnd = charEnd
         self.metadata = metadata
+        self.searchText = searchText
+    }
+
+    /// The number of search terms (BM25's document length).
+    public var termCount: Int? {
+        guard let searchText else { return nil }
+        return searchText.split(separator: " ").count
     }
 
     /// The embedding-cache key of a chunk text under a model.

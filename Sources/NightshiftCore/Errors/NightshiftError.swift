@@ -29,6 +29,8 @@ public struct NightshiftError: Error, Sendable, CustomStringConvertible {
         case notFound = "not_found"
         /// A caller may not do this.
         case forbidden
+        /// Another run holds the lock this one needs.
+        case conflict
         /// Data in the store broke an invariant Nightshift relies on.
         case corrupt
         /// The run was cancelled (signal or task cancellation).

@@ -60,7 +60,8 @@ public struct StatsJob: Sendable {
         if let since, let until, until < since {
             throw NightshiftError.invalidInput("--until is before --since", context: ["since": "\(since)", "until": "\(until)"])
         }
-        return try await JobRecorder.record("stats", in: context) {
+        return try await context.store.withJobLock("stats") {
+        try await JobRecorder.record("stats", in: context, abandoning: ["stats"]) {
             let started = Date()
             let store = context.store
             var days: [Day]
@@ -93,6 +94,7 @@ public struct StatsJob: Sendable {
             return Report(
                 timezone: timezone, days: days, writes: writes, watermark: watermark,
                 seconds: Date().timeIntervalSince(started))
+        }
         }
     }
 }

@@ -29,12 +29,19 @@ public protocol JobReport: Sendable {
 /// Records a run in `job_runs`: started, then succeeded or failed with its counts or error.
 public enum JobRecorder {
     /// Runs `body` between a `running` and a final `job_runs` row. A run that dies without finishing stays
-    /// `running`; the next run of the same job marks such rows `failed` ("abandoned").
+    /// `running`; a later run holding the same lock marks such rows of the jobs in `abandoning` as `failed`
+    /// ("abandoned") — only under the lock can it know that no other run of them is alive.
     public static func record<Report: JobReport>(
-        _ job: String, in context: JobContext, _ body: () async throws -> Report
+        _ job: String, in context: JobContext, abandoning: [String] = [], _ body: () async throws -> Report
     ) async throws -> Report {
         let run = JobRun(job: job, startedAt: context.clock.now())
         try await context.store.startJobRun(run)
+        for name in abandoning {
+            let count = try await context.store.markAbandonedJobRuns(job: name, except: run.id, at: context.clock.now())
+            if count > 0 {
+                context.logger.warning("earlier runs ended without finishing", metadata: ["job": "\(name)", "runs": "\(count)"])
+            }
+        }
         do {
             let report = try await body()
             try await context.store.finishJobRun(

@@ -35,6 +35,10 @@ extension PostgresStore {
             .first.map(Self.document)
     }
 
+    public func documentContent(id: UUID) async throws -> String? {
+        try await pool.query("select content from public.documents where id = \(id)").first?.decode(0, as: String?.self)
+    }
+
     public func documents(sourcePrefix: String?, owner: Owner?) async throws -> [Document] {
         let pattern = sourcePrefix.map { Self.likeEscaped($0) + "%" }
         let anyOwner = owner == nil
@@ -136,20 +140,23 @@ extension PostgresStore {
                 "content_hash": .string(document.contentHash), "metadata": metadata,
                 "embedding_model": .string(document.embeddingModel), "chunker": .string(chunker),
                 "chunk_count": .number(Double(chunks.count)), "byte_size": .number(Double(document.byteSize)),
+                "content": document.content.map(JSONValue.string) ?? .null,
             ]
         })
         let upserted = try await connection.query(
             """
             insert into public.documents (id, source_uri, owner_id, title, media_type, content_hash, metadata,
-                embedding_model, chunker, chunk_count, byte_size)
+                embedding_model, chunker, chunk_count, byte_size, content)
             select id, source_uri, owner_id, title, media_type, content_hash, metadata, embedding_model, chunker,
-                   chunk_count, byte_size
+                   chunk_count, byte_size, content
             from jsonb_to_recordset(\(rows)) as x(id uuid, source_uri text, owner_id uuid, title text, media_type text,
-                content_hash text, metadata jsonb, embedding_model text, chunker text, chunk_count int, byte_size bigint)
+                content_hash text, metadata jsonb, embedding_model text, chunker text, chunk_count int, byte_size bigint,
+                content text)
             on conflict on constraint documents_source_owner_key do update set
                 title = excluded.title, media_type = excluded.media_type, content_hash = excluded.content_hash,
                 metadata = excluded.metadata, embedding_model = excluded.embedding_model, chunker = excluded.chunker,
-                chunk_count = excluded.chunk_count, byte_size = excluded.byte_size
+                chunk_count = excluded.chunk_count, byte_size = excluded.byte_size,
+                content = coalesce(excluded.content, public.documents.content)
             returning \(unescaped: documentColumns)
             """
         ).map(Self.document)
@@ -188,8 +195,23 @@ extension PostgresStore {
             }
             inserts += plan.insert.map { (document.id, document.owner.userID?.canonical, $0) }
         }
+        // BM25 statistics move with the chunks, in this transaction.
+        var statDeltas: [String: (chunks: Int, terms: Int)] = [:]
         if !deletes.isEmpty {
-            try await connection.execute("delete from public.agent_memory where id = any(\(deletes))")
+            for row in try await connection.query(
+                """
+                delete from public.agent_memory where id = any(\(deletes))
+                returning coalesce(embedding_model, ''), coalesce(term_count, 0)
+                """)
+            {
+                let model = try row.decode(0, as: String.self)
+                statDeltas[model, default: (0, 0)].chunks -= 1
+                statDeltas[model, default: (0, 0)].terms -= try row.decode(1, as: Int.self)
+            }
+        }
+        for (_, _, chunk) in inserts {
+            statDeltas[chunk.embeddingModel, default: (0, 0)].chunks += 1
+            statDeltas[chunk.embeddingModel, default: (0, 0)].terms += chunk.termCount ?? 0
         }
         if !updates.isEmpty {
             // Only rows whose position changed are written: an untouched row keeps its place in every index.
@@ -211,7 +233,8 @@ extension PostgresStore {
             try await connection.copyIn(
                 """
                 copy public.agent_memory (id, document_id, owner_id, content, embedding, embedding_model, content_hash,
-                    token_count, heading_path, char_start, char_end, chunk_index, metadata) from stdin
+                    token_count, heading_path, char_start, char_end, chunk_index, metadata, search_text, term_count)
+                from stdin
                 """,
                 rowCount: rows.count
             ) { index, writer in
@@ -229,13 +252,74 @@ extension PostgresStore {
                 writer.field(String(chunk.charEnd))
                 writer.field(String(chunk.index))
                 writer.field(chunk.metadata.jsonText)
+                writer.field(chunk.searchText)
+                writer.field(chunk.termCount.map(String.init))
             }
         }
+        try await Self.applySearchStats(statDeltas, on: connection)
         return stored
     }
 
+    /// Adds chunk and term counts per model to `search_stats` (never below zero).
+    static func applySearchStats(_ deltas: [String: (chunks: Int, terms: Int)], on connection: PGConnection) async throws {
+        let changes = deltas.filter { !$0.key.isEmpty && ($0.value.chunks != 0 || $0.value.terms != 0) }
+        guard !changes.isEmpty else { return }
+        let rows = JSONValue.array(changes.sorted { $0.key < $1.key }.map {
+            ["model": .string($0.key), "chunks": .number(Double($0.value.chunks)), "terms": .number(Double($0.value.terms))]
+        })
+        // The row first (so concurrent writers of a new model serialise on it), then the deltas.
+        try await connection.execute(
+            """
+            insert into public.search_stats (embedding_model)
+            select model from jsonb_to_recordset(\(rows)) as x(model text)
+            on conflict (embedding_model) do nothing
+            """)
+        try await connection.execute(
+            """
+            update public.search_stats s set chunks = greatest(s.chunks + x.chunks, 0), terms = greatest(s.terms + x.terms, 0)
+            from jsonb_to_recordset(\(rows)) as x(model text, chunks bigint, terms bigint)
+            where s.embedding_model = x.model
+            """)
+    }
+
+    public func hasVectorIndex() async throws -> Bool {
+        try await pool.withConnection {
+            try await $0.scalar("select to_regclass('public.idx_agent_memory_embedding') is not null", as: Bool.self)
+        } ?? false
+    }
+
+    public func setVectorIndex(enabled: Bool) async throws {
+        if enabled {
+            // More memory makes the build far faster.
+            try await pool.withConnection { connection in
+                try await connection.simpleQuery(
+                    """
+                    set maintenance_work_mem = '512MB';
+                    create index if not exists idx_agent_memory_embedding on public.agent_memory
+                        using hnsw (embedding vector_cosine_ops);
+                    reset maintenance_work_mem
+                    """)
+            }
+        } else {
+            try await pool.execute("drop index if exists public.idx_agent_memory_embedding")
+        }
+    }
+
     public func deleteDocument(id: UUID) async throws -> Bool {
-        try await pool.execute("delete from public.documents where id = \(id)") > 0
+        try await pool.transaction { connection in
+            var deltas: [String: (chunks: Int, terms: Int)] = [:]
+            for row in try await connection.query(
+                """
+                select coalesce(embedding_model, ''), count(*), coalesce(sum(term_count), 0)
+                from public.agent_memory where document_id = \(id) group by 1
+                """)
+            {
+                deltas[try row.decode(0, as: String.self)] = (-(try row.decode(1, as: Int.self)), -(try row.decode(2, as: Int.self)))
+            }
+            let deleted = try await connection.execute("delete from public.documents where id = \(id)") > 0
+            if deleted { try await Self.applySearchStats(deltas, on: connection) }
+            return deleted
+        }
     }
 
     public func search(embedding: [Float], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch] {
@@ -248,12 +332,12 @@ extension PostgresStore {
         ).map(Self.match)
     }
 
-    public func searchText(_ text: String, model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch] {
+    public func searchText(terms: [String], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch] {
         try await pool.query(
             """
-            select m.id, m.content, m.metadata, t.rank::float8, m.document_id, m.chunk_index, m.owner_id, m.heading_path,
+            select m.id, m.content, m.metadata, t.rank, m.document_id, m.chunk_index, m.owner_id, m.heading_path,
                    d.source_uri, d.title
-            from public.match_documents_text(\(text), \(limit)::int, \(scope.userID), \(scope.includeShared), \(model)) t
+            from public.match_documents_text(\(terms), \(limit)::int, \(scope.userID), \(scope.includeShared), \(model)) t
             join public.agent_memory m on m.id = t.id
             left join public.documents d on d.id = m.document_id
             order by t.rank desc, m.id
@@ -262,12 +346,12 @@ extension PostgresStore {
     }
 
     public func hybridSearch(
-        text: String, embedding: [Float], model: String, scope: SearchScope, limit: Int, fusion: FusionSettings
+        terms: [String], embedding: [Float], model: String, scope: SearchScope, limit: Int, fusion: FusionSettings
     ) async throws -> [ChunkMatch] {
         try await pool.query(
             """
             select id, content, metadata, score, document_id, chunk_index, owner_id, heading_path, source_uri, title
-            from public.hybrid_search(\(text), \(PGVector(embedding))::vector, \(limit)::int, \(scope.userID),
+            from public.hybrid_search(\(terms), \(PGVector(embedding))::vector, \(limit)::int, \(scope.userID),
                                       \(scope.includeShared), \(model), \(fusion.fullTextWeight), \(fusion.semanticWeight),
                                       \(fusion.rrfK)::int, \(fusion.candidateFactor)::int)
             """

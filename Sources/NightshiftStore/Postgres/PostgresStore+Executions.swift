@@ -171,6 +171,36 @@ extension PostgresStore {
         }
     }
 
+    public func markAbandonedJobRuns(job: String, except: UUID, at: Date) async throws -> Int {
+        try await pool.execute(
+            """
+            update public.job_runs set status = 'failed', finished_at = \(at),
+                error = 'abandoned: the process ended without finishing (killed or crashed)'
+            where job = \(job) and status = 'running' and id <> \(except)
+            """)
+    }
+
+    public func withJobLock<T: Sendable>(_ job: String, _ body: () async throws -> T) async throws -> T {
+        // The lock lives as long as this pooled connection is lent out; a crashed process's session ends and
+        // PostgreSQL releases its lock.
+        try await pool.withConnection { connection in
+            let key = "nightshift:\(job)"
+            let locked = try await connection.scalar("select pg_try_advisory_lock(hashtext(\(key)))", as: Bool.self)
+            guard locked == true else {
+                throw NightshiftError(
+                    .conflict, "another \(job) run is in progress (PostgreSQL advisory lock held)", context: ["job": job])
+            }
+            do {
+                let value = try await body()
+                _ = try? await connection.execute("select pg_advisory_unlock(hashtext(\(key)))")
+                return value
+            } catch {
+                _ = try? await connection.execute("select pg_advisory_unlock(hashtext(\(key)))")
+                throw error
+            }
+        }
+    }
+
     public func jobState(job: String, key: String) async throws -> JSONValue? {
         try await pool.query("select value from public.job_state where job = \(job) and key = \(key)")
             .first.map { try $0.decode(0, as: JSONValue.self) }

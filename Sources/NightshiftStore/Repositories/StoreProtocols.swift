@@ -120,6 +120,8 @@ public protocol DocumentStore: Sendable {
     func document(sourceURI: String, owner: Owner) async throws -> Document?
     /// A document by id.
     func document(id: UUID) async throws -> Document?
+    /// The stored extracted text of a document.
+    func documentContent(id: UUID) async throws -> String?
     /// Documents whose source URI starts with `sourcePrefix` (all when nil), of one owner or of all (nil).
     func documents(sourcePrefix: String?, owner: Owner?) async throws -> [Document]
     /// The chunks of a document, in order, with their embeddings.
@@ -138,13 +140,19 @@ public protocol DocumentStore: Sendable {
     func embeddings(contentHashes: [String]) async throws -> [String: [Float]]
     /// Deletes a document and its chunks; false when there was none.
     func deleteDocument(id: UUID) async throws -> Bool
+    /// Whether the vector (HNSW) index exists; always true on the embedded store, which has none to drop.
+    func hasVectorIndex() async throws -> Bool
+    /// Drops (false) or builds (true) the vector index: a bulk load into an empty table is much faster without
+    /// it, then one build. Searches keep working meanwhile, by a scan. No-op on the embedded store.
+    func setVectorIndex(enabled: Bool) async throws
     /// The most similar chunks of one embedding model visible in `scope`, best first (cosine similarity).
     func search(embedding: [Float], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch]
-    /// The best full-text matches of one embedding model's chunks visible in `scope`, best first.
-    func searchText(_ text: String, model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch]
-    /// Vector and full-text rankings fused by reciprocal rank fusion, best first.
+    /// The best BM25 matches for `terms` (made by the tokenizer that made the chunks' search terms) among one
+    /// embedding model's chunks visible in `scope`, best first.
+    func searchText(terms: [String], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch]
+    /// Vector and BM25 rankings fused by reciprocal rank fusion, best first.
     func hybridSearch(
-        text: String, embedding: [Float], model: String, scope: SearchScope, limit: Int, fusion: FusionSettings
+        terms: [String], embedding: [Float], model: String, scope: SearchScope, limit: Int, fusion: FusionSettings
     ) async throws -> [ChunkMatch]
 }
 
@@ -208,6 +216,13 @@ public protocol JobStore: Sendable {
     func jobState(job: String, key: String) async throws -> JSONValue?
     /// Sets a state value.
     func setJobState(job: String, key: String, value: JSONValue) async throws
+    /// Marks `running` rows of `job` other than `except` as failed: their process ended without finishing
+    /// (only call while holding the job's lock). Returns how many.
+    func markAbandonedJobRuns(job: String, except: UUID, at: Date) async throws -> Int
+    /// Runs `body` holding the job's exclusive lock (a PostgreSQL advisory lock, or a lock file next to the
+    /// embedded store), so two overlapping runs — from cron on several machines — never interleave. Throws a
+    /// `.conflict` error at once when another run holds it.
+    func withJobLock<T: Sendable>(_ job: String, _ body: () async throws -> T) async throws -> T
 }
 
 /// Which kind of store.

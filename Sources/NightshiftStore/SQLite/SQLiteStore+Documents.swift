@@ -84,6 +84,12 @@ extension SQLiteStore {
         }
     }
 
+    public func documentContent(id: UUID) async throws -> String? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "select content from documents where id = ?", arguments: [id.canonical])
+        }
+    }
+
     public func documents(sourcePrefix: String?, owner: Owner?) async throws -> [Document] {
         try await database.read { db in
             try Row.fetchAll(
@@ -197,17 +203,18 @@ extension SQLiteStore {
         try db.execute(
             sql: """
                 insert into documents (id, source_uri, owner_id, title, media_type, content_hash, metadata,
-                    embedding_model, chunker, chunk_count, byte_size)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    embedding_model, chunker, chunk_count, byte_size, content)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (source_uri, coalesce(owner_id, '')) do update set
                     title = excluded.title, media_type = excluded.media_type, content_hash = excluded.content_hash,
                     metadata = excluded.metadata, embedding_model = excluded.embedding_model,
-                    chunker = excluded.chunker, chunk_count = excluded.chunk_count, byte_size = excluded.byte_size
+                    chunker = excluded.chunker, chunk_count = excluded.chunk_count, byte_size = excluded.byte_size,
+                    content = coalesce(excluded.content, documents.content)
                 """,
             arguments: [
                 document.id.canonical, document.sourceURI, document.owner.userID?.canonical, document.title,
                 document.mediaType, document.contentHash, metadata.jsonText, document.embeddingModel,
-                chunker, chunks.count, document.byteSize,
+                chunker, chunks.count, document.byteSize, document.content,
             ])
         guard let row = try Row.fetchOne(
             db, sql: "select * from documents where source_uri = ? and owner_id is ?",
@@ -239,19 +246,24 @@ extension SQLiteStore {
         let insert = try db.cachedStatement(
             sql: """
                 insert into agent_memory (id, document_id, owner_id, content, embedding, embedding_model,
-                    content_hash, token_count, heading_path, char_start, char_end, chunk_index, metadata)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    content_hash, token_count, heading_path, char_start, char_end, chunk_index, metadata, search_text,
+                    term_count)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for chunk in plan.insert {
             try insert.execute(arguments: [
                 chunk.id.canonical, stored.id.canonical, stored.owner.userID?.canonical, chunk.content,
                 chunk.embedding.isEmpty ? nil : SQLiteValue.blob(chunk.embedding), chunk.embeddingModel,
                 chunk.contentHash, chunk.tokenCount, SQLiteValue.jsonArray(chunk.headingPath), chunk.charStart,
-                chunk.charEnd, chunk.index, chunk.metadata.jsonText,
+                chunk.charEnd, chunk.index, chunk.metadata.jsonText, chunk.searchText, chunk.termCount,
             ])
         }
         return stored
     }
+
+    public func hasVectorIndex() async throws -> Bool { true }
+
+    public func setVectorIndex(enabled: Bool) async throws {}
 
     public func deleteDocument(id: UUID) async throws -> Bool {
         try await database.write { db in
@@ -268,18 +280,18 @@ extension SQLiteStore {
         return try await matches(hits.map { (index.ids[$0.index], index.owners[$0.index], $0.score) })
     }
 
-    public func searchText(_ text: String, model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch] {
-        try await matches(try await textRanking(text, model: model, scope: scope, limit: limit))
+    public func searchText(terms: [String], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch] {
+        try await matches(try await textRanking(terms, model: model, scope: scope, limit: limit))
     }
 
     public func hybridSearch(
-        text: String, embedding: [Float], model: String, scope: SearchScope, limit: Int, fusion: FusionSettings
+        terms: [String], embedding: [Float], model: String, scope: SearchScope, limit: Int, fusion: FusionSettings
     ) async throws -> [ChunkMatch] {
         let candidates = max(limit, 1) * max(fusion.candidateFactor, 1)
         let index = try await vectorIndex(model: model)
         let semantic = index.nearest(to: embedding, scope: scope, limit: candidates)
             .map { (id: index.ids[$0.index], owner: index.owners[$0.index]) }
-        let fullText = try await textRanking(text, model: model, scope: scope, limit: candidates)
+        let fullText = try await textRanking(terms, model: model, scope: scope, limit: candidates)
         var scores: [UUID: (score: Double, owner: UUID?)] = [:]
         for (rank, hit) in semantic.enumerated() {
             scores[hit.id, default: (0, hit.owner)].score += fusion.semanticWeight / Double(fusion.rrfK + rank + 1)
@@ -292,16 +304,16 @@ extension SQLiteStore {
         return try await matches(best.map { ($0.key, $0.value.owner, $0.value.score) })
     }
 
-    /// FTS5 ranking (bm25, headings weighted double) of one model's chunks visible in `scope`, best first.
-    func textRanking(_ text: String, model: String, scope: SearchScope, limit: Int) async throws
+    /// FTS5's BM25 ranking of one model's chunks visible in `scope`, best first.
+    func textRanking(_ terms: [String], model: String, scope: SearchScope, limit: Int) async throws
         -> [(id: UUID, owner: UUID?, score: Double)]
     {
-        guard let query = Self.ftsQuery(text), limit > 0 else { return [] }
+        guard let query = Self.ftsQuery(terms), limit > 0 else { return [] }
         return try await database.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    select m.id, coalesce(m.owner_id, c.user_id) as owner, -bm25(agent_memory_fts, 2.0, 1.0) as score
+                    select m.id, coalesce(m.owner_id, c.user_id) as owner, -bm25(agent_memory_fts) as score
                     from agent_memory_fts f
                     join agent_memory m on m.rowid = f.rowid
                     left join agent_conversations c on c.id = m.conversation_id
@@ -318,40 +330,12 @@ extension SQLiteStore {
         }
     }
 
-    /// PostgreSQL's English stop words (`english.stop`), left out of queries as PostgreSQL's `english` text search
-    /// configuration leaves them out, so both stores rank on the same words.
-    static let stopWords: Set<String> = [
-        "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "yourselves",
-        "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their",
-        "theirs", "themselves", "what", "which", "who", "whom", "this", "that", "these", "those", "am", "is", "are",
-        "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "a", "an",
-        "the", "and", "but", "if", "or", "because", "as", "until", "while", "of", "at", "by", "for", "with", "about",
-        "against", "between", "into", "through", "during", "before", "after", "above", "below", "to", "from", "up",
-        "down", "in", "out", "on", "off", "over", "under", "again", "further", "then", "once", "here", "there", "when",
-        "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no",
-        "nor", "not", "only", "own", "same", "so", "than", "too", "very", "s", "t", "can", "will", "just", "don",
-        "should", "now",
-    ]
-
-    /// The words of `text` OR-ed as FTS5 string literals (so no user text is read as FTS5 syntax); nil if none.
-    static func ftsQuery(_ text: String) -> String? {
-        var words: [String] = []
+    /// The terms OR-ed as FTS5 string literals (so no text is read as FTS5 syntax); nil if there are none.
+    static func ftsQuery(_ terms: [String]) -> String? {
         var seen = Set<String>()
-        var current = ""
-        func flush() {
-            if !current.isEmpty, !stopWords.contains(current), seen.insert(current).inserted { words.append(current) }
-            current = ""
-        }
-        for scalar in text.lowercased().unicodeScalars {
-            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                current.unicodeScalars.append(scalar)
-            } else {
-                flush()
-            }
-        }
-        flush()
-        guard !words.isEmpty else { return nil }
-        return words.prefix(64).map { "\"\($0)\"" }.joined(separator: " OR ")
+        let unique = terms.filter { !$0.isEmpty && seen.insert($0).inserted }.prefix(64)
+        guard !unique.isEmpty else { return nil }
+        return unique.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
     }
 
     /// Chunk rows for ranked ids, in the given order; chunks deleted since they were ranked are left out.

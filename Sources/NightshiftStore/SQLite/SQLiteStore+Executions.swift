@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 import NightshiftCore
 
@@ -208,6 +211,34 @@ extension SQLiteStore {
                     counts: try SQLiteValue.json(row, "counts"), error: row["error"])
             }
         }
+    }
+
+    public func markAbandonedJobRuns(job: String, except: UUID, at: Date) async throws -> Int {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    update job_runs set status = 'failed', finished_at = ?,
+                        error = 'abandoned: the process ended without finishing (killed or crashed)'
+                    where job = ? and status = 'running' and id <> ?
+                    """,
+                arguments: [Timestamp.iso8601(at), job, except.canonical])
+            return db.changesCount
+        }
+    }
+
+    public func withJobLock<T: Sendable>(_ job: String, _ body: () async throws -> T) async throws -> T {
+        // flock(2) on a file beside the database: released by the kernel when the process dies.
+        let lockPath = path + ".\(job).lock"
+        let descriptor = Glibc.open(lockPath, O_CREAT | O_RDWR, 0o644)
+        guard descriptor >= 0 else {
+            throw NightshiftError(.io, "cannot open the lock file", context: ["file": lockPath])
+        }
+        defer { Glibc.close(descriptor) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            throw NightshiftError(.conflict, "another \(job) run is in progress (lock file held)", context: ["file": lockPath])
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try await body()
     }
 
     public func jobState(job: String, key: String) async throws -> JSONValue? {

@@ -1,0 +1,103 @@
+/// A question as the extractive answerer scores text against it: its content terms weighted by rarity, and its
+/// `LocalEmbedder` vector.
+struct ExtractiveQuery {
+    /// The question's distinct stems with their weights, in order of first appearance.
+    let terms: [(stem: String, weight: Double)]
+    /// The sum of the weights; zero when the question has no terms.
+    let totalWeight: Double
+
+    /// The terms of `question`: stemmed, stopwords and question words (`what`, `how`, `tell`…) dropped, unless
+    /// nothing else is left.
+    init(_ question: String) {
+        let all = LocalEmbedder.tokenize(question)
+        let content = all.filter { !ExtractiveTerms.questionWords.contains($0) }
+        var seen: Set<String> = []
+        var terms: [(stem: String, weight: Double)] = []
+        for stem in content.isEmpty ? all : content where seen.insert(stem).inserted {
+            terms.append((stem, ExtractiveTerms.weight(of: stem)))
+        }
+        self.terms = terms
+        self.totalWeight = terms.reduce(0) { $0 + $1.weight }
+    }
+
+    /// The share of the question's weight that `stems` covers, 0…1: a stem counts fully, a variant of it (a
+    /// shared prefix the light stemmer left apart: `cancel`, `cancell`, `cancellat`) partly.
+    func coverage(of stems: Set<String>) -> Double {
+        match(stems).coverage
+    }
+
+    /// The coverage of `stems` (see `coverage(of:)`) and the indices of the terms they hold, fully or partly.
+    func match(_ stems: Set<String>) -> (coverage: Double, terms: Set<Int>) {
+        guard totalWeight > 0 else { return (0, []) }
+        var covered = 0.0
+        var held: Set<Int> = []
+        for (index, term) in terms.enumerated() {
+            var credit = stems.contains(term.stem) ? 1.0 : 0.0
+            if credit == 0 {
+                for stem in stems {
+                    credit = max(credit, ExtractiveTerms.variantCredit(term.stem, stem))
+                    if credit >= ExtractiveTerms.variantWeight { break }
+                }
+            }
+            if credit > 0 {
+                covered += term.weight * credit
+                held.insert(index)
+            }
+        }
+        return (covered / totalWeight, held)
+    }
+}
+
+/// Term weights and matching for the extractive answerer.
+enum ExtractiveTerms {
+    /// How much a variant (shared prefix) counts compared with the same stem.
+    static let variantWeight = 0.7
+
+    /// Words that ask rather than say what is asked about, as stems.
+    static let questionWords: Set<String> = Set(
+        LocalEmbedder.tokenize(
+            """
+            what which who whom whose when where why how tell please know explain describe can could would should \
+            may might must will shall need want like get let help thank thanks hi hello hey anything something \
+            way possible do does did is are there say says mean means find
+            """, droppingStopwords: false))
+
+    /// A stem's weight: its rarity in general English as `ln(total / count)` (about 3 for `the`, 8.5 for `cell`,
+    /// 17.5 for a word the lexicon does not know), the embedder's stand-in for inverse document frequency.
+    static func weight(of stem: String) -> Double {
+        var stem = stem
+        let rarity = stem.withUTF8 { bytes in
+            LocalEmbedder.rarity(of: bytes, stemHash: FeatureHashing.fnv1a(bytes), lexicon: .shared)
+        }
+        return Double(rarity) / 8
+    }
+
+    /// 1 for the same stem; `variantWeight` for two stems of which one (four letters or more) begins the other
+    /// (`late`, `later`) or which share a prefix of at least five letters covering 70 % of the shorter one
+    /// (`cancell`, `cancellat`); else 0.
+    static func variantCredit(_ a: String, _ b: String) -> Double {
+        if a == b { return 1 }
+        var shared = 0
+        var shorter = 0
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        var matching = true
+        while true {
+            let x = left.next()
+            let y = right.next()
+            guard let x, let y else { break }
+            shorter += 1
+            if matching && x == y { shared += 1 } else { matching = false }
+        }
+        if shared == shorter && shared >= 4 { return variantWeight }
+        guard shared >= 5, Double(shared) >= 0.7 * Double(shorter) else { return 0 }
+        return variantWeight
+    }
+
+    /// The cosine similarity of two L2-normalised vectors of the same length.
+    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+        var sum: Float = 0
+        for index in 0..<min(a.count, b.count) { sum += a[index] * b[index] }
+        return Double(sum)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import NightshiftAI
+import NightshiftCore
+
+/// The offline embedder as an `Embedder`: texts are embedded on all cores, in input order.
+public struct LocalEmbeddingProvider: Embedder {
+    public let embedder: LocalEmbedder
+
+    public init(embedder: LocalEmbedder = LocalEmbedder()) {
+        self.embedder = embedder
+    }
+
+    public var model: String { embedder.model }
+    public var dimensions: Int { embedder.dimensions }
+
+    public func embed(_ texts: [String]) async throws -> EmbeddingBatchResult {
+        let vectors: [[Float]] = embedder.embed(texts)
+        return EmbeddingBatchResult(vectors: vectors, tokenCount: texts.reduce(0) { $0 + TokenEstimator.count($1) })
+    }
+}
+
+/// Builds the embedder a command asks for (`--embedder local|openai`, or `NIGHTSHIFT_EMBEDDER`).
+public enum EmbedderFactory {
+    /// The names accepted.
+    public static let names = ["local", "openai"]
+
+    /// The embedder called `name` (default `local`), configured from the settings.
+    public static func make(_ name: String?, configuration: Configuration) throws -> any Embedder {
+        switch (name ?? configuration["NIGHTSHIFT_EMBEDDER"] ?? "local").lowercased() {
+        case "local":
+            return LocalEmbeddingProvider()
+        case "openai":
+            return OpenAIEmbedder(settings: try OpenAIEmbedder.Settings(configuration: configuration))
+        case let other:
+            throw NightshiftError.invalidInput(
+                "unknown embedder '\(other)' (use local or openai)", context: ["setting": "NIGHTSHIFT_EMBEDDER"])
+        }
+    }
+
+    /// Whether vectors of this embedder cost money (then stored vectors are looked up before buying new ones).
+    public static func isPaid(_ embedder: any Embedder) -> Bool {
+        !(embedder is LocalEmbeddingProvider)
+    }
+}

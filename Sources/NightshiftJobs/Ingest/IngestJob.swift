@@ -1,0 +1,333 @@
+import Foundation
+import Logging
+import NightshiftAI
+import NightshiftCore
+import NightshiftDocuments
+import NightshiftStore
+
+/// `nightshift ingest`: chunks and embeds files, folders, archives and URLs into `documents` + `agent_memory`,
+/// incrementally.
+///
+/// A source URI identifies a document across runs. A document whose source bytes (and embedding model and
+/// chunking settings) are unchanged is skipped without extracting; one whose extracted text is unchanged keeps
+/// all its chunks; a changed one has its chunks replaced in one transaction, reusing every vector it can (see
+/// `ChunkWriter`). Documents are written in batches, each batch one transaction: a run killed at any moment leaves
+/// whole documents, and the next run finishes the work without duplicates. With `prune`, documents under the
+/// given roots that no longer exist are deleted (never those under a root or archive that could not be read).
+public struct IngestJob: Sendable {
+    public var inputs: [String]
+    public var owner: Owner
+    public var sources: SourceOptions
+    public var chunking: ChunkingOptions
+    public var extraction: ExtractionOptions
+    /// JSON Lines: the field naming each record (its document identity) and its title.
+    public var jsonIDField: String?
+    public var jsonTitleField: String?
+    public var prune: Bool
+    public var strict: Bool
+    /// Re-extract and rewrite even unchanged documents (the store still keeps unchanged chunks' rows).
+    public var force: Bool
+    public var batchDocuments: Int
+    /// Largest URL body accepted.
+    public var maxURLBytes: Int
+    /// Drop the HNSW index during a first bulk load into an empty table and rebuild it afterwards.
+    public var rebuildIndex: IndexPolicy
+    public var prices: PriceTable
+
+    /// When to drop and rebuild the vector index around a load.
+    public enum IndexPolicy: String, Sendable, CaseIterable {
+        /// Only for a first load (the chunk table is empty): inserting into HNSW one vector at a time costs far
+        /// more than one bulk build.
+        case auto
+        case always
+        case never
+    }
+
+    public init(
+        inputs: [String], owner: Owner = .shared, sources: SourceOptions = SourceOptions(),
+        chunking: ChunkingOptions = ChunkingOptions(), extraction: ExtractionOptions = ExtractionOptions(),
+        jsonIDField: String? = nil, jsonTitleField: String? = nil, prune: Bool = false, strict: Bool = false,
+        force: Bool = false, batchDocuments: Int = 64, maxURLBytes: Int = 32 << 20, rebuildIndex: IndexPolicy = .auto,
+        prices: PriceTable = .builtIn
+    ) {
+        self.inputs = inputs
+        self.owner = owner
+        self.sources = sources
+        self.chunking = chunking
+        self.extraction = extraction
+        self.jsonIDField = jsonIDField
+        self.jsonTitleField = jsonTitleField
+        self.prune = prune
+        self.strict = strict
+        self.force = force
+        self.batchDocuments = max(1, batchDocuments)
+        self.maxURLBytes = maxURLBytes
+        self.rebuildIndex = rebuildIndex
+        self.prices = prices
+    }
+
+    static func isURL(_ input: String) -> Bool {
+        let lower = input.lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+    }
+
+    /// The URI prefix a root's documents share.
+    static func rootURI(_ input: String) -> String {
+        isURL(input) ? input : SourceURI.file(path: input)
+    }
+
+    static func isUnder(_ uri: String, root: String) -> Bool {
+        uri == root || uri.hasPrefix(root + "/") || uri.hasPrefix(root + "#")
+    }
+
+    /// Runs the job (recorded in `job_runs` as `ingest`; one run at a time per store).
+    public func run(
+        in context: JobContext, embedder: any Embedder, progress: ProgressReporter? = nil
+    ) async throws -> IngestReport {
+        guard !inputs.isEmpty else { throw NightshiftError.invalidInput("nothing to ingest: give files, folders or URLs") }
+        let chunker = try Chunker(chunking)
+        let store = context.store
+        return try await store.withJobLock("ingest") {
+            try await JobRecorder.record("ingest", in: context, abandoning: ["ingest", "reindex"]) {
+                let started = Date()
+                var report = IngestReport()
+                report.strict = strict
+                report.embeddingModel = embedder.model
+                report.estimatedCost = EmbedderFactory.isPaid(embedder) ? prices.embeddingCost(model: embedder.model, tokens: 0) : 0
+                let writer = ChunkWriter(store: store, embedder: embedder, chunker: chunker, prices: prices)
+                var state = RunState(writer: writer, batchSize: batchDocuments)
+                // The documents already stored under each root, to tell unchanged from changed and to prune.
+                for input in inputs {
+                    for document in try await store.documents(sourcePrefix: Self.rootURI(input), owner: owner)
+                    where Self.isUnder(document.sourceURI, root: Self.rootURI(input)) {
+                        state.existing[document.sourceURI] = document
+                    }
+                }
+                let dropIndex = try await shouldDropIndex(store)
+                if dropIndex { try await store.setVectorIndex(enabled: false) }
+                do {
+                    for input in inputs {
+                        if Self.isURL(input) {
+                            try await ingestURL(input, state: &state, report: &report, progress: progress, context: context)
+                        } else {
+                            for await event in DocumentSources(paths: [input], options: sources).events {
+                                try Task.checkCancellation()
+                                switch event {
+                                case .skip(let skip):
+                                    state.protect(skip.uri ?? Self.rootURI(input))
+                                    record(skip, uri: skip.uri ?? input, report: &report, progress: progress, context: context)
+                                case .document(let item):
+                                    try await ingest(item, declaredType: nil, state: &state, report: &report, progress: progress, context: context)
+                                }
+                            }
+                        }
+                    }
+                    try await state.flush(&report)
+                } catch {
+                    if dropIndex { try? await store.setVectorIndex(enabled: true) }
+                    throw error
+                }
+                if prune {
+                    for (uri, document) in state.existing.sorted(by: { $0.key < $1.key })
+                    where !state.seen.contains(uri) && !state.isProtected(uri) {
+                        if try await store.deleteDocument(id: document.id) { report.deleted += 1 }
+                    }
+                }
+                let indexStarted = Date()
+                let indexMissing = !(try await store.hasVectorIndex())
+                if dropIndex || indexMissing {
+                    // Also repairs an index left dropped by a killed run.
+                    try await store.setVectorIndex(enabled: true)
+                    report.indexSeconds = Date().timeIntervalSince(indexStarted)
+                }
+                report.seconds = Date().timeIntervalSince(started)
+                progress?.finish()
+                return report
+            }
+        }
+    }
+
+    func shouldDropIndex(_ store: any Store) async throws -> Bool {
+        switch rebuildIndex {
+        case .never: return false
+        case .always: return try await store.hasVectorIndex()
+        case .auto:
+            guard store.kind == .postgres, try await store.hasVectorIndex() else { return false }
+            let rows = try await store.tableCounts().first { $0.table == "agent_memory" }?.rows ?? 0
+            return rows == 0
+        }
+    }
+
+    func record(_ skip: DocumentSkip, uri: String, report: inout IngestReport, progress: ProgressReporter?, context: JobContext) {
+        report.skipped.append(IngestReport.Skip(uri: uri, kind: skip.kind.rawValue, reason: skip.reason))
+        progress?.update { $0.skipped += 1 }
+        context.logger.debug("skipped", metadata: ["uri": "\(uri)", "reason": "\(skip.reason)"])
+    }
+
+    /// One file or archive entry: unchanged, or extracted and queued for writing.
+    func ingest(
+        _ item: SourceItem, declaredType: String?, state: inout RunState, report: inout IngestReport,
+        progress: ProgressReporter?, context: JobContext
+    ) async throws {
+        report.bytes += item.bytes.count
+        progress?.update { $0.bytes += item.bytes.count }
+        let sourceHash = SHA256.hex(bytes: item.bytes)
+        let format = FormatDetector.detect(data: item.bytes, filename: item.filename, declaredType: declaredType)
+        if format == .jsonLines {
+            try await ingestJSONLines(item, sourceHash: sourceHash, state: &state, report: &report, progress: progress, context: context)
+            return
+        }
+        state.seen.insert(item.uri)
+        let existing = state.existing[item.uri]
+        if !force, let existing, isCurrent(existing, model: state.writer.embedder.model), existing.metadata["source_sha256"]?.stringValue == sourceHash {
+            report.unchanged += 1
+            progress?.update { $0.documents += 1 }
+            return
+        }
+        let text: ExtractedText
+        do {
+            text = try DocumentExtractor.extract(
+                data: item.bytes, filename: item.filename, declaredType: declaredType, options: extraction)
+        } catch let skip as DocumentSkip {
+            record(skip, uri: item.uri, report: &report, progress: progress, context: context)
+            return
+        }
+        let contentHash = SHA256.hex(text.text)
+        let contentChanged = force || existing == nil || existing?.contentHash != contentHash || !(existing.map { isCurrent($0, model: state.writer.embedder.model) } ?? false)
+        var metadata: [String: JSONValue] = [
+            "source_sha256": .string(sourceHash), "source_bytes": .number(Double(item.bytes.count)),
+        ]
+        if let modified = item.modificationDate { metadata["source_modified"] = .string(Timestamp.iso8601(modified)) }
+        for (key, value) in text.metadata { metadata[key] = value }
+        if !text.warnings.isEmpty { metadata["warnings"] = .array(text.warnings.prefix(20).map(JSONValue.string)) }
+        let document = Document(
+            id: existing?.id ?? UUID(), sourceURI: item.uri, owner: owner,
+            title: text.title ?? item.filename, mediaType: text.mediaType, contentHash: contentHash,
+            metadata: .object(metadata), embeddingModel: state.writer.embedder.model, byteSize: item.bytes.count)
+        let prepared = state.writer.prepare(document, text: text, existingID: existing?.id, contentChanged: contentChanged)
+        progress?.update {
+            $0.documents += 1
+            $0.chunks += prepared.chunks.count
+        }
+        try await state.add(prepared, report: &report)
+    }
+
+    /// A JSON Lines file: one document per record, identified by `file#<id>` (the id field, else the line number).
+    func ingestJSONLines(
+        _ item: SourceItem, sourceHash: String, state: inout RunState, report: inout IngestReport,
+        progress: ProgressReporter?, context: JobContext
+    ) async throws {
+        let prefix = item.uri + "#"
+        let stored = state.existing.filter { $0.key.hasPrefix(prefix) }
+        if !force, !stored.isEmpty,
+            stored.values.allSatisfy({ isCurrent($0, model: state.writer.embedder.model) && $0.metadata["source_sha256"]?.stringValue == sourceHash })
+        {
+            state.seen.formUnion(stored.keys)
+            report.unchanged += stored.count
+            progress?.update { $0.documents += stored.count }
+            return
+        }
+        // Without explicit fields, the conventional ones when the first record has them.
+        let first = item.bytes.split(separator: UInt8(ascii: "\n")).first.flatMap {
+            try? JSONValue.parse(String(decoding: $0, as: UTF8.self))
+        }
+        let idField = jsonIDField ?? ["_id", "id"].first { first?[$0] != nil }
+        let titleField = jsonTitleField ?? (first?["title"] != nil ? "title" : nil)
+        let extraction: JSONLinesExtraction
+        do {
+            extraction = try JSONLinesExtractor.extract(
+                data: item.bytes, textField: self.extraction.jsonTextField ?? "text", titleField: titleField,
+                idField: idField)
+        } catch let error as NightshiftError {
+            record(DocumentSkip(.corrupt, error.message), uri: item.uri, report: &report, progress: progress, context: context)
+            return
+        }
+        for skip in extraction.skips {
+            record(DocumentSkip(.corrupt, skip.reason), uri: "\(item.uri)#line\(skip.lineNumber)", report: &report,
+                   progress: progress, context: context)
+        }
+        for record in extraction.records {
+            let uri = SourceURI.entry(record.id ?? "line\(record.lineNumber)", in: item.uri)
+            guard state.seen.insert(uri).inserted else {
+                self.record(DocumentSkip(.corrupt, "duplicate record id"), uri: uri, report: &report, progress: progress, context: context)
+                continue
+            }
+            // The title is part of what is searched: it leads the text as a heading.
+            var text = record.extractedText
+            if let title = record.title?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty {
+                text.text = title + "\n\n" + text.text
+                text.headings = [HeadingMark(level: 1, title: title, offset: 0)]
+            }
+            let contentHash = SHA256.hex(text.text)
+            let existing = state.existing[uri]
+            let contentChanged = force || existing == nil || existing?.contentHash != contentHash || !(existing.map { isCurrent($0, model: state.writer.embedder.model) } ?? false)
+            let document = Document(
+                id: existing?.id ?? UUID(), sourceURI: uri, owner: owner, title: record.title ?? record.id,
+                mediaType: "application/x-ndjson", contentHash: contentHash,
+                metadata: ["source_sha256": .string(sourceHash), "line": .number(Double(record.lineNumber))],
+                embeddingModel: state.writer.embedder.model, byteSize: text.text.utf8.count)
+            let prepared = state.writer.prepare(document, text: text, existingID: existing?.id, contentChanged: contentChanged)
+            progress?.update {
+                $0.documents += 1
+                $0.chunks += prepared.chunks.count
+            }
+            try await state.add(prepared, report: &report)
+        }
+    }
+
+    /// Whether a stored document was made with this run's embedding model and chunking settings.
+    func isCurrent(_ document: Document, model: String) -> Bool {
+        document.embeddingModel == model && document.metadata["chunker"]?.stringValue == chunking.fingerprint
+    }
+
+    /// Fetches a URL (see `DocumentFetcher.fetch`); a failure is a recorded skip, and the URL's stored document
+    /// is kept unless the server said it is gone (404, 410).
+    func ingestURL(
+        _ input: String, state: inout RunState, report: inout IngestReport, progress: ProgressReporter?,
+        context: JobContext
+    ) async throws {
+        do {
+            let (item, contentType) = try await DocumentFetcher.fetch(input, maxBytes: maxURLBytes)
+            try await ingest(item, declaredType: contentType, state: &state, report: &report, progress: progress, context: context)
+        } catch let skip as DocumentSkip {
+            record(skip, uri: input, report: &report, progress: progress, context: context)
+            if skip.kind != .empty { state.protect(input) }
+        }
+    }
+}
+
+/// The mutable state of one run: stored documents, what was seen, the batch being filled.
+struct RunState: Sendable {
+    let writer: ChunkWriter
+    let batchSize: Int
+    var existing: [String: Document] = [:]
+    var seen: Set<String> = []
+    /// URIs (and prefixes) that could not be read this run: their stored documents are never pruned.
+    var protected: [String] = []
+    var batch: [PreparedDocument] = []
+
+    init(writer: ChunkWriter, batchSize: Int) {
+        self.writer = writer
+        self.batchSize = batchSize
+    }
+
+    mutating func protect(_ uri: String) {
+        protected.append(uri)
+    }
+
+    func isProtected(_ uri: String) -> Bool {
+        protected.contains { IngestJob.isUnder(uri, root: $0) }
+    }
+
+    mutating func add(_ document: PreparedDocument, report: inout IngestReport) async throws {
+        batch.append(document)
+        if batch.count >= batchSize { try await flush(&report) }
+    }
+
+    mutating func flush(_ report: inout IngestReport) async throws {
+        guard !batch.isEmpty else { return }
+        let pending = batch
+        batch.removeAll(keepingCapacity: true)
+        try await writer.write(pending, report: &report)
+    }
+}

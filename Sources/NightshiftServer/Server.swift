@@ -1,0 +1,1 @@
+// NightshiftServer: the chat endpoint (Hummingbird).

@@ -1,0 +1,350 @@
+import ArgumentParser
+import Foundation
+import NightshiftAI
+import NightshiftCore
+import NightshiftDocuments
+import NightshiftJobs
+import NightshiftStore
+
+extension SearchMode: ExpressibleByArgument {}
+extension IngestJob.IndexPolicy: ExpressibleByArgument {}
+
+/// Chunking flags shared by `ingest` and `reindex`.
+struct ChunkingFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("Chunk size (in --unit).", valueName: "n"))
+    var chunkSize: Int?
+
+    @Option(help: ArgumentHelp("Overlap between chunks (in --unit).", valueName: "n"))
+    var chunkOverlap: Int?
+
+    @Option(help: ArgumentHelp("tokens (cl100k estimate) or characters.", valueName: "unit"))
+    var unit: String = "tokens"
+
+    func options() throws -> ChunkingOptions {
+        var options = ChunkingOptions()
+        switch unit {
+        case "tokens": options.unit = .tokens
+        case "characters", "chars": options.unit = .characters
+        default: throw ValidationError("--unit must be tokens or characters")
+        }
+        if options.unit == .characters {
+            options.size = 2000
+            options.overlap = 200
+        }
+        if let chunkSize { options.size = chunkSize }
+        if let chunkOverlap { options.overlap = chunkOverlap }
+        do {
+            try options.validate()
+        } catch let error as NightshiftError {
+            throw ValidationError(error.message)
+        }
+        return options
+    }
+}
+
+struct Ingest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Chunk and embed files, folders, archives and URLs into agent_memory, incrementally.",
+        discussion: """
+            Reads plain text, Markdown, HTML, XML (DocBook, XHTML), DOCX, ODT, EPUB and JSON Lines, detected by \
+            content as well as by extension; folders recursively; zip, tar, tar.gz/bz2/xz archives as streams \
+            (an entry's source URI is the archive's plus #path); http(s) URLs. Anything unreadable is skipped with \
+            its reason; the run goes on.
+
+            Incremental: an unchanged source is skipped, a changed document's chunks are swapped in one \
+            transaction, and only new or changed chunks are embedded (the summary says how many vectors were \
+            reused and how many bought). A killed run leaves whole documents; rerun to finish.
+
+            Examples:
+              nightshift ingest fixtures/docs
+              nightshift ingest ~/kb --include '**/*.md' --exclude '**/drafts/**' --prune
+              nightshift ingest https://example.com/handbook.html --owner 6f1c…
+              nightshift ingest corpus.jsonl --text-field text --id-field _id --title-field title
+              OPENAI_API_KEY=… nightshift ingest docs/ --embedder openai --json
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: ArgumentHelp("Files, folders, archives or http(s) URLs.", valueName: "path-or-url"))
+    var inputs: [String] = []
+
+    @Option(help: ArgumentHelp("Make the documents private to this user id (default: the shared knowledge base).", valueName: "uuid"))
+    var owner: String?
+
+    @Option(parsing: .singleValue, help: ArgumentHelp("Only paths matching this glob (repeatable).", valueName: "glob"))
+    var include: [String] = []
+
+    @Option(parsing: .singleValue, help: ArgumentHelp("Skip paths matching this glob (repeatable).", valueName: "glob"))
+    var exclude: [String] = []
+
+    @Flag(help: "Walk hidden files and folders too.")
+    var hidden = false
+
+    @Option(help: ArgumentHelp("JSON Lines: the field with the text.", valueName: "field"))
+    var textField: String?
+
+    @Option(help: ArgumentHelp("JSON Lines: the field identifying a record.", valueName: "field"))
+    var idField: String?
+
+    @Option(help: ArgumentHelp("JSON Lines: the field with the title.", valueName: "field"))
+    var titleField: String?
+
+    @OptionGroup var chunking: ChunkingFlags
+
+    @Option(help: ArgumentHelp("local (offline, default) or openai.", valueName: "name"))
+    var embedder: String?
+
+    @Flag(help: "Delete stored documents of these sources that no longer exist.")
+    var prune = false
+
+    @Flag(help: "Fail (exit 1) when anything was skipped.")
+    var strict = false
+
+    @Flag(help: "Re-extract and rewrite unchanged documents too.")
+    var force = false
+
+    @Option(help: ArgumentHelp("Drop and rebuild the vector index around the load: auto (first load only), always, never.", valueName: "policy"))
+    var rebuildIndex: IngestJob.IndexPolicy = .auto
+
+    @Option(help: ArgumentHelp("Documents per transaction.", valueName: "n", visibility: .hidden))
+    var batchSize = 64
+
+    @Flag(help: "Print the summary as JSON on stdout.")
+    var json = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if inputs.isEmpty { throw ValidationError("give at least one file, folder, archive or URL") }
+        if let owner, UUID(uuidString: owner) == nil { throw ValidationError("--owner must be a user id (uuid)") }
+        _ = try chunking.options()
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            let (store, configuration) = try await openStore(self.store)
+            do {
+                let embedder = try EmbedderFactory.make(self.embedder, configuration: configuration)
+                if embedder is LocalEmbeddingProvider, configuration["OPENAI_API_KEY"] == nil, !json, !quiet {
+                    FileHandle.standardError.write(Data("nightshift: offline embedder '\(embedder.model)' (set OPENAI_API_KEY and --embedder openai for OpenAI's)\n".utf8))
+                }
+                let filter = PathFilter(include: include, exclude: exclude)
+                let job = IngestJob(
+                    inputs: inputs, owner: Owner(owner.flatMap(UUID.init(uuidString:))),
+                    sources: SourceOptions(filter: filter, includeHidden: hidden), chunking: try chunking.options(),
+                    extraction: ExtractionOptions(jsonTextField: textField), jsonIDField: idField,
+                    jsonTitleField: titleField, prune: prune, strict: strict, force: force, batchDocuments: batchSize, rebuildIndex: rebuildIndex,
+                    prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]))
+                let progress = ProgressReporter(job: "ingest", enabled: !json && !quiet)
+                let report = try await job.run(
+                    in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")),
+                    embedder: embedder, progress: progress)
+                await store.close()
+                if json { printJSON(report.counts) } else { print(report.summary) }
+                if report.failed { throw ExitCode(1) }
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+    }
+}
+
+struct Reindex: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-chunk and re-embed stored documents (new embedding model or chunking settings).",
+        discussion: """
+            Works from each document's stored text: no source is read again. Each batch of documents is swapped \
+            in one transaction, so searches and the chat endpoint keep answering from the old chunks until then.
+
+            Examples:
+              nightshift reindex --all --embedder openai
+              nightshift reindex --source file:///srv/kb/handbook/ --chunk-size 256
+              nightshift reindex --document 3f0e…
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("Documents whose source URI starts with this.", valueName: "prefix"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("One document by id.", valueName: "uuid"))
+    var document: String?
+
+    @Flag(help: "Every document.")
+    var all = false
+
+    @Option(help: ArgumentHelp("Only this user's documents.", valueName: "uuid"))
+    var owner: String?
+
+    @OptionGroup var chunking: ChunkingFlags
+
+    @Option(help: ArgumentHelp("local (offline, default) or openai.", valueName: "name"))
+    var embedder: String?
+
+    @Flag(help: "Print the summary as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+        let chosen = [source != nil, document != nil, all].filter { $0 }.count
+        if chosen != 1 { throw ValidationError("give exactly one of --source, --document, --all") }
+        if let document, UUID(uuidString: document) == nil { throw ValidationError("--document must be a uuid") }
+        if let owner, UUID(uuidString: owner) == nil { throw ValidationError("--owner must be a uuid") }
+        _ = try chunking.options()
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            let (store, configuration) = try await openStore(self.store)
+            do {
+                let selection: ReindexJob.Selection
+                if let source {
+                    selection = .sourcePrefix(source)
+                } else if let document, let id = UUID(uuidString: document) {
+                    selection = .document(id)
+                } else {
+                    selection = .all
+                }
+                let job = ReindexJob(
+                    selection: selection, owner: owner.flatMap(UUID.init(uuidString:)).map(Owner.user),
+                    chunking: try chunking.options())
+                let report = try await job.run(
+                    in: JobContext(store: store, configuration: configuration, logger: Log.logger("reindex")),
+                    embedder: try EmbedderFactory.make(embedder, configuration: configuration),
+                    progress: ProgressReporter(job: "reindex", enabled: !json))
+                await store.close()
+                if json { printJSON(report.counts) } else { print(report.summary) }
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+    }
+}
+
+struct Search: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find the chunks that answer a question.",
+        discussion: """
+            Hybrid by default: vector similarity fused with full-text ranking (reciprocal rank fusion). Without \
+            --owner, only the shared knowledge base is searched; with it, that user's documents too.
+
+            Examples:
+              nightshift search "how do I cancel an appointment?"
+              nightshift search "refund policy" -k 3 --mode text --json
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "The question or keywords.")
+    var query: String
+
+    @Option(name: .short, help: "How many chunks.")
+    var k = 5
+
+    @Option(help: ArgumentHelp("Include this user's private documents.", valueName: "uuid"))
+    var owner: String?
+
+    @Option(help: "hybrid, vector or text.")
+    var mode: SearchMode = .hybrid
+
+    @Option(help: ArgumentHelp("The embedder the documents were ingested with.", valueName: "name"))
+    var embedder: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        if k < 1 || k > 1000 { throw ValidationError("-k must be between 1 and 1000") }
+        if let owner, UUID(uuidString: owner) == nil { throw ValidationError("--owner must be a uuid") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            let (store, configuration) = try await openStore(self.store)
+            do {
+                let retriever = Retriever(
+                    store: store, embedder: try EmbedderFactory.make(embedder, configuration: configuration), mode: mode)
+                let matches = try await retriever.search(
+                    query, scope: SearchScope(userID: owner.flatMap(UUID.init(uuidString:))), limit: k)
+                await store.close()
+                if json {
+                    printJSON(.array(matches.map { match in
+                        [
+                            "score": .number(match.score), "source_uri": match.sourceURI.map(JSONValue.string) ?? .null,
+                            "title": match.title.map(JSONValue.string) ?? .null,
+                            "heading_path": .array(match.headingPath.map(JSONValue.string)),
+                            "chunk_index": match.chunkIndex.map { .number(Double($0)) } ?? .null,
+                            "document_id": match.documentID.map { .string($0.canonical) } ?? .null,
+                            "content": .string(match.content),
+                        ]
+                    }))
+                    return
+                }
+                if matches.isEmpty { print("no matches") }
+                for (rank, match) in matches.enumerated() {
+                    let heading = match.headingPath.isEmpty ? "" : "  › " + match.headingPath.joined(separator: " › ")
+                    print(String(format: "%d. %.4f  %@%@", rank + 1, match.score, match.sourceURI ?? "-", heading))
+                    let snippet = match.content.replacingOccurrences(of: "\n", with: " ")
+                    print("   " + (snippet.count > 240 ? String(snippet.prefix(240)) + "…" : snippet))
+                }
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+    }
+}
+
+struct Extract: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the text (and headings) ingestion would chunk from a file or URL.",
+        discussion: """
+            For debugging a source: the same detection and extractors as ingest. The text goes to stdout; \
+            --outline prints the heading structure first, --json everything.
+
+            Examples:
+              nightshift extract page.html
+              nightshift extract report.docx --outline
+              nightshift extract https://example.com/post --json
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A file or http(s) URL.", valueName: "file-or-url"))
+    var input: String
+
+    @Flag(help: "Print the heading outline before the text.")
+    var outline = false
+
+    @Flag(help: "Print JSON (title, media type, headings, warnings, text).")
+    var json = false
+
+    func run() async throws {
+        try await runReportingErrors {
+            let extracted = try await DocumentFetcher.extract(input)
+            if json {
+                printJSON([
+                    "title": extracted.title.map(JSONValue.string) ?? .null, "media_type": .string(extracted.mediaType),
+                    "headings": .array(extracted.headings.map {
+                        ["level": .number(Double($0.level)), "title": .string($0.title), "offset": .number(Double($0.offset))]
+                    }),
+                    "warnings": .array(extracted.warnings.map(JSONValue.string)), "text": .string(extracted.text),
+                ])
+                return
+            }
+            if outline {
+                for heading in extracted.headings {
+                    print(String(repeating: "  ", count: max(0, heading.level - 1)) + "# " + heading.title)
+                }
+                print("")
+            }
+            FileHandle.standardOutput.write(Data(extracted.text.utf8))
+            if !extracted.text.hasSuffix("\n") { FileHandle.standardOutput.write(Data("\n".utf8)) }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import NightshiftAI
+import NightshiftCore
+import NightshiftDocuments
+import NightshiftJobs
+import NightshiftStore
+import NightshiftTestSupport
+import Testing
+
+/// An embedder with another model name, standing in for "the embedding model changed".
+struct RenamedEmbedder: Embedder {
+    let model: String
+    let base = LocalEmbeddingProvider()
+    var dimensions: Int { base.dimensions }
+    func embed(_ texts: [String]) async throws -> EmbeddingBatchResult { try await base.embed(texts) }
+}
+
+/// Ingestion end to end on real files and archives, on both stores.
+@Suite("Ingestion")
+struct IngestTests {
+    static let docs = TestEnvironment.repositoryRoot.appendingPathComponent("fixtures/docs").path
+
+    static func ingest(_ store: any Store, _ inputs: [String], chunking: ChunkingOptions = ChunkingOptions(),
+                       prune: Bool = false, embedder: any Embedder = LocalEmbeddingProvider()) async throws -> IngestReport {
+        try await IngestJob(inputs: inputs, chunking: chunking, prune: prune).run(in: JobContext(store: store), embedder: embedder)
+    }
+
+    /// A copy of fixtures/docs in a temporary folder, which tests may change.
+    static func copyOfDocs() throws -> URL {
+        let folder = try TestEnvironment.temporaryDirectory("docs")
+        let target = folder.appendingPathComponent("docs")
+        try FileManager.default.copyItem(atPath: docs, toPath: target.path)
+        return target
+    }
+
+    @Test("fixtures/docs: every format ingested, the broken file skipped, the questions answered", arguments: TestEnvironment.storeKinds)
+    func fixtureCorpus(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store in
+            let report = try await Self.ingest(store, [Self.docs])
+            #expect(report.added == 13)
+            #expect(report.skipped.map(\.uri) == [SourceURI.file(path: Self.docs + "/broken-report.docx")])
+            #expect(!report.failed)
+            let uris = try await store.documents(sourcePrefix: nil, owner: nil).map(\.sourceURI)
+            for expected in [
+                "booking-guide.md", "privacy-policy.html", "session-notes.xml", "therapist-onboarding.docx",
+                "billing.odt", "wellbeing-handbook.epub", "faq.txt", "policies.zip#policies/data-retention.md",
+                "clinic-info.tar.gz#clinic/opening-hours.txt", "articles.jsonl#breathing",
+            ] {
+                #expect(uris.contains { $0.hasSuffix(expected) }, "missing \(expected)")
+            }
+            let html = try #require(try await store.documents(sourcePrefix: nil, owner: nil).first { $0.sourceURI.hasSuffix(".html") })
+            let htmlChunks = try await store.chunks(documentID: html.id)
+            #expect(htmlChunks.allSatisfy { !$0.content.contains("Accept all") && !$0.content.contains("Share on Facebook") })
+            #expect(htmlChunks.first?.headingPath.first == "Privacy Policy")
+
+            let questions = try JSONValue.parse(
+                try String(contentsOfFile: TestEnvironment.repositoryRoot.appendingPathComponent("fixtures/docs-questions.json").path,
+                           encoding: .utf8))
+            let retriever = Retriever(store: store, embedder: LocalEmbeddingProvider())
+            var correct = 0
+            let items = questions["questions"]?.arrayValue ?? []
+            for item in items {
+                let question = try #require(item["question"]?.stringValue)
+                let answer = try #require(item["answer"]?.stringValue)
+                let top = try await retriever.search(question, scope: .shared, limit: 3).first
+                if top?.sourceURI?.hasSuffix(answer) == true { correct += 1 } else { Issue.record("\(question) → \(top?.sourceURI ?? "nothing")") }
+            }
+            #expect(items.count >= 10)
+            #expect(correct == items.count)
+        }
+    }
+
+    @Test("a second run changes nothing; a changed document reuses the vectors of its unchanged chunks", arguments: TestEnvironment.storeKinds)
+    func incremental(kind: StoreKind) async throws {
+        let folder = try TestEnvironment.temporaryDirectory("incremental")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("guide.md")
+        let sections = (1...8).map { "## Section \($0)\n\nThis is paragraph \($0) about topic number \($0) with enough words to stand alone as its own chunk of text." }
+        try ("# Guide\n\n" + sections.joined(separator: "\n\n")).write(to: file, atomically: true, encoding: .utf8)
+        let small = ChunkingOptions(unit: .characters, size: 160, overlap: 0)
+        try await withFreshStore(kind) { store in
+            let first = try await Self.ingest(store, [folder.path], chunking: small)
+            #expect(first.added == 1)
+            #expect(first.chunks >= 8)
+            #expect(first.embeddingsComputed == first.chunks)
+            let second = try await Self.ingest(store, [folder.path], chunking: small)
+            #expect(second.unchanged == 1 && second.added == 0 && second.changed == 0)
+            #expect(second.embeddingsComputed == 0)
+            var changed = sections
+            changed[4] = "## Section 5\n\nThis paragraph was rewritten completely and now talks about something else entirely."
+            try ("# Guide\n\n" + changed.joined(separator: "\n\n")).write(to: file, atomically: true, encoding: .utf8)
+            let documentID = try #require(try await store.documents(sourcePrefix: nil, owner: nil).first).id
+            let before = try await store.chunks(documentID: documentID)
+            let third = try await Self.ingest(store, [folder.path], chunking: small)
+            #expect(third.changed == 1)
+            #expect(third.embeddingsComputed == 1)
+            #expect(third.embeddingsReused == first.chunks - 1)
+            let after = try await store.chunks(documentID: documentID)
+            #expect(after.count == before.count)
+            #expect(Set(after.map(\.id)).intersection(before.map(\.id)).count == before.count - 1)
+            #expect(after.contains { $0.content.contains("rewritten completely") })
+        }
+    }
+
+    @Test("prune deletes documents whose files are gone, and only with --prune", arguments: TestEnvironment.storeKinds)
+    func prune(kind: StoreKind) async throws {
+        let docs = try Self.copyOfDocs()
+        defer { try? FileManager.default.removeItem(at: docs.deletingLastPathComponent()) }
+        try await withFreshStore(kind) { store in
+            _ = try await Self.ingest(store, [docs.path])
+            try FileManager.default.removeItem(at: docs.appendingPathComponent("faq.txt"))
+            let kept = try await Self.ingest(store, [docs.path])
+            #expect(kept.deleted == 0)
+            #expect(try await store.documents(sourcePrefix: nil, owner: nil).count == 13)
+            let pruned = try await Self.ingest(store, [docs.path], prune: true)
+            #expect(pruned.deleted == 1)
+            #expect(try await store.documents(sourcePrefix: nil, owner: nil).count == 12)
+            // A path that cannot be read is a skip and prunes nothing under it.
+            let missing = try await Self.ingest(store, [docs.path + "-nowhere"], prune: true)
+            #expect(missing.skipped.count == 1 && missing.deleted == 0)
+        }
+    }
+
+    @Test("a new embedding model or chunking re-embeds; searches never mix models", arguments: TestEnvironment.storeKinds)
+    func modelChange(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store in
+            _ = try await Self.ingest(store, [Self.docs])
+            let renamed = RenamedEmbedder(model: "local-hash-test-v2")
+            let report = try await ReindexJob(selection: .all).run(in: JobContext(store: store), embedder: renamed)
+            #expect(report.changed == 13)
+            #expect(report.embeddingsComputed == report.chunks)
+            let documents = try await store.documents(sourcePrefix: nil, owner: nil)
+            #expect(documents.allSatisfy { $0.embeddingModel == "local-hash-test-v2" })
+            let old = try await Retriever(store: store, embedder: LocalEmbeddingProvider(), mode: .vector)
+                .search("cancel a session", scope: .shared, limit: 5)
+            #expect(old.isEmpty)
+            let new = try await Retriever(store: store, embedder: renamed).search("cancel a session", scope: .shared, limit: 5)
+            #expect(new.first?.sourceURI?.hasSuffix("booking-guide.md") == true)
+            // Ingest with the old model again: every document is out of date, so all are re-embedded.
+            let back = try await Self.ingest(store, [Self.docs])
+            #expect(back.changed == 13 && back.unchanged == 0)
+        }
+    }
+
+    @Test("readers never see a document with no chunks or with two models' chunks during a reindex", arguments: TestEnvironment.storeKinds)
+    func atomicSwap(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store in
+            _ = try await Self.ingest(store, [Self.docs])
+            let document = try #require(try await store.documents(sourcePrefix: nil, owner: nil).first { $0.sourceURI.hasSuffix("booking-guide.md") })
+            let models = ["m-a", "m-b"]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for round in 0..<12 {
+                        _ = try await ReindexJob(selection: .document(document.id), chunking: ChunkingOptions(unit: .characters, size: 200 + round * 10, overlap: 0))
+                            .run(in: JobContext(store: store), embedder: RenamedEmbedder(model: models[round % 2]))
+                    }
+                }
+                group.addTask {
+                    for _ in 0..<60 {
+                        let chunks = try await store.chunks(documentID: document.id)
+                        #expect(!chunks.isEmpty)
+                        #expect(Set(chunks.map(\.embeddingModel)).count == 1)
+                        #expect(chunks.map(\.index) == Array(0..<chunks.count))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test("a JSON Lines file is one document per record, identified by its id field", arguments: TestEnvironment.storeKinds)
+    func jsonLines(kind: StoreKind) async throws {
+        let folder = try TestEnvironment.temporaryDirectory("jsonl")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("corpus.jsonl")
+        try """
+            {"_id": "a1", "title": "Alpha", "text": "alpha text about glaciers"}
+            {"_id": "b2", "title": "Beta", "text": "beta text about volcanoes"}
+            not json at all
+            {"_id": "c3", "title": "Gamma", "text": "gamma text about deserts"}
+            """.write(to: file, atomically: true, encoding: .utf8)
+        try await withFreshStore(kind) { store in
+            let report = try await Self.ingest(store, [file.path])
+            #expect(report.added == 3)
+            #expect(report.skipped.count == 1)
+            #expect(report.skipped.first?.uri.hasSuffix("#line3") == true)
+            let beta = try #require(try await store.document(sourceURI: SourceURI.file(path: file.path) + "#b2", owner: .shared))
+            #expect(beta.title == "Beta")
+            let hits = try await Retriever(store: store, embedder: LocalEmbeddingProvider()).search("volcano", scope: .shared, limit: 1)
+            #expect(hits.first?.sourceURI?.hasSuffix("#b2") == true)
+        }
+    }
+
+    @Test("private documents are seen by their owner only")
+    func ownership() async throws {
+        try await withFreshStore(.sqlite) { store in
+            let alice = UUID()
+            let bob = UUID()
+            try await store.createUser(User(id: alice))
+            try await store.createUser(User(id: bob))
+            let folder = try TestEnvironment.temporaryDirectory("owned")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try "Alice's secret recipe uses saffron and cardamom.".write(
+                to: folder.appendingPathComponent("recipe.txt"), atomically: true, encoding: .utf8)
+            _ = try await IngestJob(inputs: [folder.path], owner: .user(alice)).run(in: JobContext(store: store), embedder: LocalEmbeddingProvider())
+            let retriever = Retriever(store: store, embedder: LocalEmbeddingProvider())
+            #expect(try await retriever.search("saffron recipe", scope: SearchScope(userID: alice), limit: 3).count == 1)
+            #expect(try await retriever.search("saffron recipe", scope: SearchScope(userID: bob), limit: 3).isEmpty)
+            #expect(try await retriever.search("saffron recipe", scope: .shared, limit: 3).isEmpty)
+        }
+    }
+}
