@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries: a module map and one shim header each, no code.
@@ -68,8 +69,9 @@ let package = Package(
         .target(
             name: "NightshiftServer",
             dependencies: [
-                "NightshiftCore", "NightshiftStore", "NightshiftAI", "NightshiftJobs",
+                "NightshiftCore", "NightshiftStore", "NightshiftAI", "NightshiftJobs", "NightshiftHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -21,7 +21,7 @@ struct Nightshift: AsyncParsableCommand {
             """,
         subcommands: [
             Ingest.self, Search.self, Extract.self, Reindex.self, Stats.self, Report.self, CostsCommand.self, Migrate.self,
-            Status.self, Fixtures.self, Bench.self,
+            Serve.self, Token.self, Status.self, Fixtures.self, Bench.self,
         ]
     )
 

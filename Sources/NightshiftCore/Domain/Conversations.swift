@@ -88,3 +88,31 @@ public struct AIMessage: Sendable, Hashable {
         self.createdAt = createdAt
     }
 }
+
+/// Everything one chat turn writes, stored in one transaction: the conversation (created or continued), its new
+/// messages, the execution log, and the `ai_runs` / `ai_messages` rows when an `ai_agents` agent ran.
+public struct ChatTurnRecord: Sendable {
+    public var conversation: Conversation
+    /// Create the conversation (true) or continue it (false: it must exist and be the user's).
+    public var createConversation: Bool
+    public var newMessages: [ConversationMessage]
+    public var agentType: AgentType
+    public var status: Conversation.Status
+    public var execution: AgentExecution
+    public var run: AIRun?
+    public var runMessages: [AIMessage]
+
+    public init(
+        conversation: Conversation, createConversation: Bool, newMessages: [ConversationMessage], agentType: AgentType,
+        status: Conversation.Status, execution: AgentExecution, run: AIRun? = nil, runMessages: [AIMessage] = []
+    ) {
+        self.conversation = conversation
+        self.createConversation = createConversation
+        self.newMessages = newMessages
+        self.agentType = agentType
+        self.status = status
+        self.execution = execution
+        self.run = run
+        self.runMessages = runMessages
+    }
+}

@@ -62,6 +62,60 @@ extension PostgresStore {
         return count > 0
     }
 
+    public func recordChatTurn(_ record: ChatTurnRecord) async throws -> Bool {
+        try await pool.transaction { connection in
+            let conversation = record.conversation
+            let added = JSONValue.array(record.newMessages.map(\.json))
+            if record.createConversation {
+                try await connection.execute(
+                    """
+                    insert into public.agent_conversations (id, user_id, agent_type, messages, context, status, metadata)
+                    values (\(conversation.id), \(conversation.userID), \(record.agentType.rawValue), \(added),
+                            \(conversation.context), \(record.status.rawValue), \(conversation.metadata))
+                    """)
+            } else {
+                let updated = try await connection.execute(
+                    """
+                    update public.agent_conversations
+                    set messages = messages || \(added), agent_type = \(record.agentType.rawValue),
+                        status = \(record.status.rawValue)
+                    where id = \(conversation.id) and user_id = \(conversation.userID)
+                    """)
+                guard updated == 1 else { return false }
+            }
+            let execution = record.execution
+            try await connection.execute(
+                """
+                insert into public.agent_executions (id, conversation_id, agent_type, tool_calls, tokens_used, cost_usd,
+                    duration_ms, status, error, metadata, created_at, user_id)
+                values (\(execution.id), \(conversation.id), \(execution.agentType), \(execution.toolCalls),
+                        \(execution.tokensUsed), \(execution.costUSD), \(execution.durationMs), \(execution.status.rawValue),
+                        \(execution.error), \(execution.metadata), \(execution.createdAt ?? Date()), \(conversation.userID))
+                """)
+            if let run = record.run {
+                try await connection.execute(
+                    """
+                    insert into public.ai_runs (id, user_id, agent_id, input_text, output_text, status, model_used,
+                        tokens_prompt, tokens_completion, tokens_total, cost_usd, latency_ms, error_message, metadata,
+                        created_at)
+                    values (\(run.id), \(run.userID), \(run.agentID), \(run.inputText), \(run.outputText),
+                            \(run.status.rawValue), \(run.modelUsed), \(run.tokensPrompt), \(run.tokensCompletion),
+                            \(run.tokensTotal), \(run.costUSD), \(run.latencyMs), \(run.errorMessage), \(run.metadata),
+                            \(run.createdAt ?? Date()))
+                    """)
+            }
+            for message in record.runMessages {
+                try await connection.execute(
+                    """
+                    insert into public.ai_messages (id, user_id, ai_run_id, role, content, metadata, created_at)
+                    values (\(message.id), \(message.userID), \(message.runID), \(message.role), \(message.content),
+                            \(message.metadata), \(message.createdAt ?? Date()))
+                    """)
+            }
+            return true
+        }
+    }
+
     public func insertAIMessages(_ messages: [AIMessage]) async throws {
         guard !messages.isEmpty else { return }
         try await pool.transaction { connection in

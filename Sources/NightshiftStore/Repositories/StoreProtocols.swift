@@ -43,6 +43,9 @@ public protocol ConversationStore: Sendable {
     ) async throws -> Bool
     /// Stores `ai_messages` rows.
     func insertAIMessages(_ messages: [AIMessage]) async throws
+    /// Writes a whole chat turn in one transaction (see `ChatTurnRecord`); false, and nothing written, when the
+    /// conversation to continue is not the user's (or is gone).
+    func recordChatTurn(_ record: ChatTurnRecord) async throws -> Bool
     /// A user's `ai_messages`, oldest first, optionally of one run.
     func aiMessages(userID: UUID, runID: UUID?) async throws -> [AIMessage]
 }

@@ -74,6 +74,82 @@ extension SQLiteStore {
         }
     }
 
+    public func recordChatTurn(_ record: ChatTurnRecord) async throws -> Bool {
+        try await database.write { db in
+            let conversation = record.conversation
+            let added = JSONValue.array(record.newMessages.map(\.json)).jsonText
+            if record.createConversation {
+                try db.execute(
+                    sql: """
+                        insert into agent_conversations (id, user_id, agent_type, messages, context, status, metadata,
+                            created_at, updated_at)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        conversation.id.canonical, conversation.userID.canonical, record.agentType.rawValue, added,
+                        conversation.context.jsonText, record.status.rawValue, conversation.metadata.jsonText,
+                        SQLiteValue.text(Date()), SQLiteValue.text(Date()),
+                    ])
+            } else {
+                try db.execute(
+                    sql: """
+                        update agent_conversations set
+                            messages = (select json_group_array(json(value)) from (
+                                select value from json_each(agent_conversations.messages)
+                                union all select value from json_each(?))),
+                            agent_type = ?, status = ?
+                        where id = ? and user_id = ?
+                        """,
+                    arguments: [
+                        added, record.agentType.rawValue, record.status.rawValue, conversation.id.canonical,
+                        conversation.userID.canonical,
+                    ])
+                // Nothing of the turn is written for someone else's conversation; the transaction ends empty.
+                guard db.changesCount == 1 else { return false }
+            }
+            let execution = record.execution
+            try db.execute(
+                sql: """
+                    insert into agent_executions (id, conversation_id, agent_type, tool_calls, tokens_used, cost_usd,
+                        duration_ms, status, error, metadata, created_at, user_id)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    execution.id.canonical, conversation.id.canonical, execution.agentType, execution.toolCalls.jsonText,
+                    execution.tokensUsed, SQLiteValue.text(execution.costUSD), execution.durationMs,
+                    execution.status.rawValue, execution.error, execution.metadata.jsonText,
+                    SQLiteValue.text(execution.createdAt ?? Date()), conversation.userID.canonical,
+                ])
+            if let run = record.run {
+                try db.execute(
+                    sql: """
+                        insert into ai_runs (id, user_id, agent_id, input_text, output_text, status, model_used,
+                            tokens_prompt, tokens_completion, tokens_total, cost_usd, latency_ms, error_message, metadata,
+                            created_at, updated_at)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        run.id.canonical, run.userID.canonical, run.agentID.canonical, run.inputText, run.outputText,
+                        run.status.rawValue, run.modelUsed, run.tokensPrompt, run.tokensCompletion, run.tokensTotal,
+                        SQLiteValue.text(run.costUSD), run.latencyMs, run.errorMessage, run.metadata.jsonText,
+                        SQLiteValue.text(run.createdAt ?? Date()), SQLiteValue.text(run.createdAt ?? Date()),
+                    ])
+            }
+            for message in record.runMessages {
+                try db.execute(
+                    sql: """
+                        insert into ai_messages (id, user_id, ai_run_id, role, content, metadata, created_at)
+                        values (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        message.id.canonical, message.userID.canonical, message.runID?.canonical, message.role,
+                        message.content, message.metadata.jsonText, SQLiteValue.text(message.createdAt ?? Date()),
+                    ])
+            }
+            return true
+        }
+    }
+
     public func insertAIMessages(_ messages: [AIMessage]) async throws {
         guard !messages.isEmpty else { return }
         try await database.write { db in

@@ -1,1 +1,0 @@
-// NightshiftServer: the chat endpoint (Hummingbird).

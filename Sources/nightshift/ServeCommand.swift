@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import NightshiftAI
+import NightshiftCore
+import NightshiftJobs
+import NightshiftServer
+import NightshiftStore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the chat endpoint (POST /v1/chat, /v1/chat/completions) on the same core as the jobs.",
+        discussion: """
+            Requests carry a Supabase JWT (Authorization: Bearer …), verified with SUPABASE_JWT_SECRET (HS256) or \
+            the keys at SUPABASE_JWKS_URL (RS256/ES256). With neither set, the server runs in development mode: it \
+            makes a random secret for this process and prints a token for a demo user.
+
+            The LLM chain is OpenAI then Anthropic (OPENAI_API_KEY, ANTHROPIC_API_KEY); with no key, the offline \
+            extractive answerer replies from the retrieved documents. SIGTERM stops accepting requests and lets \
+            in-flight ones finish.
+
+            Settings: NIGHTSHIFT_RATE_LIMIT (requests/s per user, default 5), NIGHTSHIFT_RATE_BURST (20), \
+            NIGHTSHIFT_MAX_BODY_BYTES (262144), NIGHTSHIFT_CORS_ORIGINS (* or one origin).
+
+            Examples:
+              nightshift serve
+              DATABASE_URL=postgres://… SUPABASE_JWT_SECRET=… nightshift serve --host 0.0.0.0 --port 8080
+              curl -N -H "Authorization: Bearer $TOKEN" -d '{"message":"How do I cancel?"}' 'localhost:8080/v1/chat?stream=true'
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port = 8080
+
+    @Option(help: ArgumentHelp("The embedder the documents were ingested with.", valueName: "name"))
+    var embedder: String?
+
+    func validate() throws {
+        if !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            let (store, configuration) = try await openStore(self.store)
+            var settings = configuration
+            var developmentToken: String?
+            if configuration["SUPABASE_JWT_SECRET"] == nil, configuration["SUPABASE_JWKS_URL"] == nil {
+                let secret = DevelopmentTokens.randomSecret()
+                settings.set("SUPABASE_JWT_SECRET", secret.value, origin: "development")
+                let demo = UUID(uuidString: "a0000000-0000-4000-8000-00000000000a") ?? UUID()
+                try await store.createUser(User(id: demo, email: "alice@example.com"))
+                developmentToken = DevelopmentTokens.sign(userID: demo, secret: secret, lifetime: 86400)
+            }
+            let authenticator = try RequestAuthenticator.from(settings)
+            let chain = try ProviderChain.standard(configuration: configuration)
+            let orchestrator = ChatOrchestrator(
+                store: store, embedder: try EmbedderFactory.make(embedder, configuration: configuration), chain: chain,
+                prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]), logger: Log.logger("chat"))
+            let app = buildApplication(
+                configuration: try ServerConfiguration.from(configuration, host: host, port: port),
+                dependencies: ServerDependencies(store: store, orchestrator: orchestrator, authenticator: authenticator),
+                logger: Log.logger("serve"))
+            var lines = ["nightshift serve on http://\(host):\(port) (\(store.kind) store, "
+                + (chain == nil ? "offline answerer" : "LLM chain \(chain?.name ?? "")") + ")"]
+            if let developmentToken {
+                lines.append("development mode: no SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL; tokens are signed with a random secret for this process.")
+                lines.append("demo user token (24 h): \(developmentToken)")
+            }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            try await app.runService()
+            await store.close()
+        }
+    }
+}
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sign a test JWT for a user with SUPABASE_JWT_SECRET (development and load tests).",
+        discussion: """
+            Example:
+              SUPABASE_JWT_SECRET=… nightshift token --user a0000000-0000-4000-8000-00000000000a --ttl 3600
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("The user id (sub).", valueName: "uuid"))
+    var user: String
+
+    @Option(help: "Seconds the token is valid.")
+    var ttl: Double = 3600
+
+    func validate() throws {
+        if UUID(uuidString: user) == nil { throw ValidationError("--user must be a uuid") }
+        if ttl <= 0 { throw ValidationError("--ttl must be positive") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            let configuration = try self.store.loadConfiguration()
+            guard let secret = configuration.secret("SUPABASE_JWT_SECRET"), let id = UUID(uuidString: user) else {
+                throw NightshiftError(.configuration, "SUPABASE_JWT_SECRET is not set", context: ["setting": "SUPABASE_JWT_SECRET"])
+            }
+            print(DevelopmentTokens.sign(userID: id, secret: secret, lifetime: ttl))
+        }
+    }
+}
