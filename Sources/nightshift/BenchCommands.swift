@@ -1,14 +1,194 @@
 import ArgumentParser
 import Foundation
+import NightshiftAI
 import NightshiftCore
+import NightshiftDocuments
 import NightshiftJobs
 import NightshiftStore
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (performance goals live here, not in tests).",
-        subcommands: [StatsBench.self]
+        subcommands: [StatsBench.self, RetrievalBench.self, IngestBench.self]
     )
+
+    struct IngestBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ingest",
+            abstract: "Throughput of extract, chunk, embed and store on a synthetic corpus; a nightly rerun after 1 % changed.",
+            discussion: """
+                Generates DOCUMENTS files of about KB kilobytes (Markdown, every fifth HTML) in a temporary folder, \
+                then prints MB/s and chunks/s for extraction, chunking and local embedding alone, the end-to-end \
+                first load into the store (the embedded one, or a scratch database on DATABASE_URL's server; the \
+                HNSW index build on its own line), and the seconds of a rerun after 1 % of the documents changed.
+
+                Example:
+                  nightshift bench ingest --documents 20000 --kb 10
+                  DATABASE_URL=postgres://postgres@127.0.0.1/postgres nightshift bench ingest --documents 100000 --kb 5
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: "Documents to generate.")
+        var documents = 5000
+
+        @Option(name: .customLong("kb"), help: "Approximate size of each document in kilobytes.")
+        var kilobytes = 10
+
+        @Flag(help: "Keep the scratch database (PostgreSQL).")
+        var keep = false
+
+        func run() async throws {
+            try await runReportingErrors {
+                let configuration = try self.store.loadConfiguration()
+                Log.bootstrap(configuration)
+                func emit(_ line: String) {
+                    FileHandle.standardOutput.write(Data((line + "  (peak RSS \(ProcessMemory.megabytes(ProcessMemory.peakResidentBytes())))\n").utf8))
+                }
+                let benchmark = IngestBenchmark(documents: documents, documentKilobytes: kilobytes)
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-bench-\(UUID().uuidString.prefix(8))")
+                let corpus = folder.appendingPathComponent("corpus")
+                try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: folder) }
+                var started = Date()
+                let bytes = try benchmark.generate(into: corpus)
+                let megabytes = Double(bytes) / 1_048_576
+                emit(String(format: "corpus: %d documents, %.1f MB, generated in %.1f s", documents, megabytes, Date().timeIntervalSince(started)))
+
+                // Stages alone, one document at a time as ingestion does.
+                var texts: [ExtractedText] = []
+                started = Date()
+                for index in 0..<min(documents, 2000) {
+                    let (name, data) = benchmark.document(index, revision: 0)
+                    texts.append(try DocumentExtractor.extract(data: Array(data), filename: name, declaredType: nil))
+                }
+                let sampleBytes = (0..<min(documents, 2000)).reduce(0) { $0 + benchmark.document($1, revision: 0).1.count }
+                let extractSeconds = Date().timeIntervalSince(started)
+                emit(String(format: "extract:  %.1f MB/s (%d documents)", Double(sampleBytes) / 1_048_576 / extractSeconds, texts.count))
+                let chunker = Chunker()
+                started = Date()
+                var chunkTexts: [String] = []
+                for text in texts { chunkTexts += chunker.chunks(of: text).map(\.text) }
+                let chunkSeconds = Date().timeIntervalSince(started)
+                let textBytes = texts.reduce(0) { $0 + $1.text.utf8.count }
+                emit(String(format: "chunk:    %.1f MB/s, %.0f chunks/s", Double(textBytes) / 1_048_576 / chunkSeconds, Double(chunkTexts.count) / chunkSeconds))
+                let embedder = LocalEmbedder()
+                started = Date()
+                _ = embedder.embed(chunkTexts)
+                let embedSeconds = Date().timeIntervalSince(started)
+                emit(String(format: "embed:    %.1f MB/s, %.0f chunks/s (local, %d dimensions)", Double(textBytes) / 1_048_576 / embedSeconds, Double(chunkTexts.count) / embedSeconds, embedder.dimensions))
+                texts.removeAll()
+                chunkTexts.removeAll()
+
+                // End to end, into the configured store (a scratch database on PostgreSQL).
+                var cleanup: (() async -> Void)?
+                let store: any Store
+                switch try StoreLocation.resolve(configuration) {
+                case .postgres(let url):
+                    let name = "nightshift_bench_ingest_\(Int(Date().timeIntervalSince1970))"
+                    let admin = try await PGConnection.connect(url: url)
+                    try await admin.simpleQuery("create database \(name)")
+                    let postgres = try await PostgresStore.open(url: Secret(Bench.StatsBench.url(url.value, database: name)))
+                    try await postgres.migrate()
+                    store = postgres
+                    if !keep { cleanup = { _ = try? await admin.simpleQuery("drop database if exists \(name) with (force)") } }
+                case .sqlite:
+                    store = try await SQLiteStore.open(path: folder.appendingPathComponent("bench.sqlite").path)
+                }
+                let context = JobContext(store: store, configuration: configuration, logger: Log.logger("ingest"))
+                let first = try await IngestJob(inputs: [corpus.path]).run(in: context, embedder: LocalEmbeddingProvider())
+                let loadSeconds = first.seconds - first.indexSeconds
+                emit(String(format: "ingest (%@): %.1f MB/s end to end, %d documents, %d chunks in %.1f s (%.0f chunks/s)",
+                            store.kind.rawValue, megabytes / loadSeconds, first.added, first.chunks, loadSeconds, Double(first.chunks) / loadSeconds))
+                if first.indexSeconds > 0 {
+                    emit(String(format: "hnsw index build: %.1f s for %d vectors", first.indexSeconds, first.chunks))
+                }
+                // A nightly run: 1 % of the documents changed.
+                let changed = max(1, documents / 100)
+                for step in 0..<changed {
+                    let index = step * 100 % documents
+                    let (name, data) = benchmark.document(index, revision: 1)
+                    try data.write(to: corpus.appendingPathComponent(name))
+                }
+                let nightly = try await IngestJob(inputs: [corpus.path]).run(in: context, embedder: LocalEmbeddingProvider())
+                emit(String(format: "nightly rerun: %.2f s (%d changed, %d unchanged; %d vectors computed, %d reused)",
+                            nightly.seconds, nightly.changed, nightly.unchanged, nightly.embeddingsComputed, nightly.embeddingsReused))
+                let unchanged = try await IngestJob(inputs: [corpus.path]).run(in: context, embedder: LocalEmbeddingProvider())
+                emit(String(format: "rerun with nothing changed: %.2f s", unchanged.seconds))
+                await store.close()
+                await cleanup?()
+            }
+        }
+    }
+
+    struct RetrievalBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "retrieval",
+            abstract: "nDCG@10 and Recall@100 of Nightshift's search on a BEIR dataset (SciFact).",
+            discussion: """
+                Ingests CORPUS (JSON Lines with _id, title, text) into the store unless --no-ingest, searches every \
+                query of QRELS and prints nDCG@10 and Recall@100 (as score_ir.py computes them); --run writes the \
+                run file for score_ir.py.
+
+                Example:
+                  NIGHTSHIFT_DB=/tmp/scifact.sqlite nightshift bench retrieval \\
+                    --corpus ../shared/benchmarks/scifact/corpus.jsonl --queries ../shared/benchmarks/scifact/queries.jsonl \\
+                    --qrels ../shared/benchmarks/scifact/qrels-test.tsv --mode hybrid
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: "The corpus (JSON Lines).")
+        var corpus: String?
+
+        @Option(help: "The queries (JSON Lines with _id, text).")
+        var queries: String
+
+        @Option(help: "The relevance judgments (query-id, corpus-id, score).")
+        var qrels: String
+
+        @Option(help: "hybrid, vector or text.")
+        var mode: SearchMode = .hybrid
+
+        @Option(help: "Reciprocal rank fusion constant.")
+        var rrfK = FusionSettings.standard.rrfK
+
+        @Option(help: "Weight of the vector ranking in fusion.")
+        var semanticWeight = FusionSettings.standard.semanticWeight
+
+        @Option(help: "Weight of the full-text ranking in fusion.")
+        var fullTextWeight = FusionSettings.standard.fullTextWeight
+
+        @Option(help: "Candidates per ranking, as a multiple of the result count.")
+        var candidateFactor = FusionSettings.standard.candidateFactor
+
+        @Option(help: "Write the run file (query<TAB>doc) here.")
+        var run: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                let (store, configuration) = try await openStore(self.store)
+                let embedder = try EmbedderFactory.make(nil, configuration: configuration)
+                if let corpus {
+                    let report = try await IngestJob(
+                        inputs: [corpus], extraction: ExtractionOptions(jsonTextField: "text"), jsonIDField: "_id",
+                        jsonTitleField: "title"
+                    ).run(in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")), embedder: embedder)
+                    print(String(format: "ingested %d documents (%d unchanged) in %.1f s", report.added + report.changed, report.unchanged, report.seconds))
+                }
+                let fusion = FusionSettings(rrfK: rrfK, semanticWeight: semanticWeight, fullTextWeight: fullTextWeight, candidateFactor: candidateFactor)
+                let result = try await RetrievalBenchmark(queriesPath: queries, qrelsPath: qrels, mode: mode, fusion: fusion)
+                    .run(store: store, embedder: embedder)
+                await store.close()
+                if let run { try writeAtomically(result.run, to: run) }
+                print(String(format: "%@ (%@, k=%d, weights %.2f/%.2f): nDCG@10 %.4f  Recall@100 %.4f  queries %d  %.1f ms/query",
+                             mode.rawValue, store.kind.rawValue, rrfK, semanticWeight, fullTextWeight, result.ndcgAt10,
+                             result.recallAt100, result.queries, result.seconds * 1000 / Double(max(result.queries, 1))))
+            }
+        }
+    }
 
     struct StatsBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

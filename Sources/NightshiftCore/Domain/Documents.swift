@@ -192,13 +192,14 @@ public struct FusionSettings: Sendable, Hashable {
     /// Each ranking contributes `limit × candidateFactor` candidates.
     public var candidateFactor: Int
 
-    public init(rrfK: Int = 60, semanticWeight: Double = 1, fullTextWeight: Double = 1, candidateFactor: Int = 4) {
+    public init(rrfK: Int = 10, semanticWeight: Double = 0.5, fullTextWeight: Double = 1, candidateFactor: Int = 4) {
         self.rrfK = rrfK
         self.semanticWeight = semanticWeight
         self.fullTextWeight = fullTextWeight
         self.candidateFactor = candidateFactor
     }
 
-    /// The defaults Nightshift ships with.
+    /// The defaults Nightshift ships with: k = 10 and the vector ranking at half the weight of BM25, tuned on SciFact's
+    /// training queries (nDCG@10 0.700 there; k = 60 with equal weights gave 0.684).
     public static let standard = FusionSettings()
 }

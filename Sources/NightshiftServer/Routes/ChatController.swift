@@ -47,7 +47,10 @@ struct ChatController: Sendable {
         } catch {
             throw HTTPError(.contentTooLarge, message: "request body is larger than \(configuration.maxBodyBytes) bytes")
         }
-        let body = try JSONValue.parse(String(buffer: buffer), what: "request body")
+        // Malformed JSON is the client's mistake (400); `JSONValue.parse` throws `.format`, which would be a 500.
+        guard let body = try? JSONValue.parse(String(buffer: buffer), what: "request body") else {
+            throw NightshiftError.invalidInput("the request body is not valid JSON")
+        }
         guard case .object = body else { throw NightshiftError.invalidInput("the request body must be a JSON object") }
         return (identity, body)
     }
@@ -98,6 +101,10 @@ struct ChatController: Sendable {
             let wantsStream = request.uri.queryParameters.get("stream") == "true"
                 || (request.headers[.accept]?.contains("text/event-stream") ?? false)
             if wantsStream {
+                // Errors known before the first byte get their real status, not an error event inside a 200 stream.
+                if let conversationID, try await dependencies.store.conversation(id: conversationID, userID: identity.userID) == nil {
+                    throw NightshiftError(.notFound, "conversation not found", context: ["conversation_id": conversationID.canonical])
+                }
                 return stream(traceID: traceID) { onDelta in
                     let result = try await dependencies.orchestrator.respond(turn, onDelta: onDelta)
                     return ("done", Self.chatJSON(result))

@@ -1199,7 +1199,7 @@ begin
     with terms as (
         select distinct t as term from unnest(query_terms) as t where t <> ''
     ),
-    weights as (
+    weights as materialized (
         select w.term,
                ln(1 + (v_chunks - w.df + 0.5) / (w.df + 0.5)) as idf
         from (
