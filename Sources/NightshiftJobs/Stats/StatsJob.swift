@@ -20,13 +20,19 @@ public struct StatsJob: Sendable {
     public var lookback: TimeInterval
     /// Days per transaction on a full or explicit-range run.
     public var daysPerTransaction: Int
+    /// Windows of days recomputed at once (each on its own connection).
+    public var parallelWindows: Int
 
-    public init(since: Day? = nil, until: Day? = nil, timezone: String = "UTC", lookback: TimeInterval = 3600, daysPerTransaction: Int = 31) {
+    public init(
+        since: Day? = nil, until: Day? = nil, timezone: String = "UTC", lookback: TimeInterval = 3600,
+        daysPerTransaction: Int = 31, parallelWindows: Int = 2
+    ) {
         self.since = since
         self.until = until
         self.timezone = timezone
         self.lookback = lookback
         self.daysPerTransaction = daysPerTransaction
+        self.parallelWindows = max(1, parallelWindows)
     }
 
     /// What a run did.
@@ -82,10 +88,25 @@ public struct StatsJob: Sendable {
             }
             var writes = StatsWriteCounts()
             let step = max(1, daysPerTransaction)
-            for start in stride(from: 0, to: days.count, by: step) {
-                let window = Array(days[start..<min(start + step, days.count)])
-                writes = writes + (try await store.recomputeUsageStats(days: window, timezone: timezone))
-                context.logger.debug("stats window done", metadata: ["first": "\(window[0])", "days": "\(window.count)"])
+            let windows = stride(from: 0, to: days.count, by: step).map { Array(days[$0..<min($0 + step, days.count)]) }
+            // Windows are independent (each its own transaction): two at a time keep both cores of the database
+            // busy on a full run.
+            let zone = timezone
+            try await withThrowingTaskGroup(of: StatsWriteCounts.self) { group in
+                var next = 0
+                for _ in 0..<min(parallelWindows, windows.count) {
+                    let window = windows[next]
+                    next += 1
+                    group.addTask { try await store.recomputeUsageStats(days: window, timezone: zone) }
+                }
+                while let done = try await group.next() {
+                    writes = writes + done
+                    if next < windows.count {
+                        let window = windows[next]
+                        next += 1
+                        group.addTask { try await store.recomputeUsageStats(days: window, timezone: zone) }
+                    }
+                }
             }
             if let watermark {
                 try await store.setJobState(

@@ -86,36 +86,83 @@ extension PostgresStore {
 
     public func recomputeUsageStats(days: [Day], timezone: String) async throws -> StatsWriteCounts {
         guard !days.isEmpty else { return StatsWriteCounts() }
-        let dayTexts = days.map(\.description)
-        let sql = """
-            with \(Self.freshUsageSQL),
-            upserted as (
-                insert into public.daily_usage_stats (day, timezone, source, user_id, agent, model, status,
-                    \(Self.statColumns), computed_at)
-                select day, $1, source, user_id, agent, model, status, \(Self.statColumns), now() from fresh
-                on conflict on constraint daily_usage_stats_key do update set
-                    \(Self.statColumnNames.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")),
-                    computed_at = excluded.computed_at
-                where (\(Self.statColumns(prefixed: "daily_usage_stats")))
-                      is distinct from (\(Self.statColumns(prefixed: "excluded")))
-                returning (xmax = 0) as inserted
-            ),
-            deleted as (
-                delete from public.daily_usage_stats d
-                where d.timezone = $1 and d.day = any($2::date[])
-                  and not exists (
-                      select 1 from fresh f
-                      where f.day = d.day and f.source = d.source and f.user_id is not distinct from d.user_id
-                        and f.agent = d.agent and f.model = d.model and f.status = d.status)
-                returning 1
-            )
-            select (select count(*) from upserted where inserted), (select count(*) from upserted where not inserted),
-                   (select count(*) from deleted)
-            """
-        let rows = try await pool.query(
-            PGQuery(sql: sql, binds: [timezone.pgBind, PGBind(text: PGArray.literal(dayTexts), oid: 1182)]))
-        guard let row = rows.first else { return StatsWriteCounts() }
-        return StatsWriteCounts(inserted: try row.decode(0), updated: try row.decode(1), deleted: try row.decode(2))
+        let binds = [timezone.pgBind, PGBind(text: PGArray.literal(days.map(\.description)), oid: 1182)]
+        let nilUser = "'00000000-0000-0000-0000-000000000000'::uuid"
+        return try await pool.transaction { connection in
+            // The aggregation sorts each group's latencies; keep those sorts in memory.
+            try await connection.simpleQuery("set local work_mem = '256MB'")
+            let existing = try await connection.query(
+                PGQuery(sql: "select exists (select 1 from public.daily_usage_stats where timezone = $1 and day = any($2::date[]))", binds: binds))
+            var counts = StatsWriteCounts()
+            if try existing.first?.decode(0, as: Bool.self) != true {
+                // First computation of these days: a plain insert, nothing to compare or delete.
+                let inserted = try await connection.execute(
+                    PGQuery(
+                        sql: """
+                            with \(Self.freshUsageSQL)
+                            insert into public.daily_usage_stats (day, timezone, source, user_id, agent, model, status,
+                                \(Self.statColumns), computed_at)
+                            select day, $1, source, user_id, agent, model, status, \(Self.statColumns), now() from fresh
+                            """,
+                        binds: binds))
+                counts.inserted = inserted
+            } else {
+                let rows = try await connection.query(
+                    PGQuery(
+                        sql: """
+                            with \(Self.freshUsageSQL),
+                            upserted as (
+                                insert into public.daily_usage_stats (day, timezone, source, user_id, agent, model, status,
+                                    \(Self.statColumns), computed_at)
+                                select day, $1, source, user_id, agent, model, status, \(Self.statColumns), now() from fresh
+                                on conflict on constraint daily_usage_stats_key do update set
+                                    \(Self.statColumnNames.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")),
+                                    computed_at = excluded.computed_at
+                                where (\(Self.statColumns(prefixed: "daily_usage_stats")))
+                                      is distinct from (\(Self.statColumns(prefixed: "excluded")))
+                                returning (xmax = 0) as inserted
+                            ),
+                            gone as (
+                                -- Rows of these days with no fresh counterpart (a hash anti-join: the user key is made
+                                -- non-null so the join can hash).
+                                select x.ctid as row_id
+                                from public.daily_usage_stats x
+                                left join fresh f
+                                  on f.day = x.day and f.source = x.source and f.agent = x.agent and f.model = x.model
+                                 and f.status = x.status and coalesce(f.user_id, \(nilUser)) = coalesce(x.user_id, \(nilUser))
+                                where x.timezone = $1 and x.day = any($2::date[]) and f.day is null
+                            ),
+                            deleted as (
+                                delete from public.daily_usage_stats d using gone where d.ctid = gone.row_id
+                                returning 1
+                            )
+                            select (select count(*) from upserted where inserted), (select count(*) from upserted where not inserted),
+                                   (select count(*) from deleted)
+                            """,
+                        binds: binds))
+                if let row = rows.first {
+                    counts = StatsWriteCounts(inserted: try row.decode(0), updated: try row.decode(1), deleted: try row.decode(2))
+                }
+            }
+            // The per-day rollup without users, rewritten with the days it sums.
+            try await connection.execute(
+                PGQuery(sql: "delete from public.daily_usage_totals where timezone = $1 and day = any($2::date[])", binds: binds))
+            try await connection.execute(
+                PGQuery(
+                    sql: """
+                        insert into public.daily_usage_totals (day, timezone, source, agent, model, status, runs, failures,
+                            prompt_tokens, completion_tokens, total_tokens, cost_usd, unpriced_runs, latency_max_ms,
+                            latency_sum_ms, latency_samples)
+                        select day, timezone, source, agent, model, status, sum(runs), sum(failures), sum(prompt_tokens),
+                               sum(completion_tokens), sum(total_tokens), sum(cost_usd), sum(unpriced_runs), max(latency_max_ms),
+                               sum(latency_sum_ms), sum(latency_samples)
+                        from public.daily_usage_stats
+                        where timezone = $1 and day = any($2::date[])
+                        group by day, timezone, source, agent, model, status
+                        """,
+                    binds: binds))
+            return counts
+        }
     }
 
     public func dailyUsage(from: Day, to: Day, timezone: String) async throws -> [DailyUsageRow] {
@@ -161,6 +208,8 @@ extension PostgresStore {
             groupBy.append(String(index))
         }
         let groupClause = groupBy.isEmpty ? "" : "group by " + groupBy.joined(separator: ", ")
+        // Without the user dimension the rollup (one row per day, source, agent, model, status) has the same sums.
+        let table = dims.contains(.user) ? "public.daily_usage_stats" : "public.daily_usage_totals"
         let orderClause = groupBy.isEmpty ? "" : "order by " + groupBy.map { "\($0) nulls first" }.joined(separator: ", ")
         return try await pool.query(
             """
@@ -169,7 +218,7 @@ extension PostgresStore {
                    coalesce(sum(completion_tokens), 0)::bigint, coalesce(sum(total_tokens), 0)::bigint,
                    coalesce(sum(cost_usd), 0), coalesce(sum(unpriced_runs), 0)::bigint,
                    max(latency_max_ms), coalesce(sum(latency_sum_ms), 0)::bigint, coalesce(sum(latency_samples), 0)::bigint
-            from public.daily_usage_stats
+            from \(unescaped: table)
             where timezone = \(timezone) and day between \(from) and \(to)
             \(unescaped: groupClause)
             having count(*) > 0

@@ -203,6 +203,7 @@ extension SQLiteStore {
                     row.latencySumMs, row.latencySamples,
                 ])
             }
+            try Self.writeTotals(fresh, days: days, timezone: timezone, db: db)
             for gone in existing.values {
                 try db.execute(
                     sql: """
@@ -213,6 +214,47 @@ extension SQLiteStore {
                 counts.deleted += 1
             }
             return counts
+        }
+    }
+
+    /// Rewrites the rollup rows (no user dimension) of `days` from the fresh statistics, with exact decimal sums.
+    static func writeTotals(_ fresh: [DailyUsageRow], days: [Day], timezone: String, db: GRDB.Database) throws {
+        let marks = Array(repeating: "?", count: days.count).joined(separator: ",")
+        try db.execute(
+            sql: "delete from daily_usage_totals where timezone = ? and day in (\(marks))",
+            arguments: StatementArguments([timezone] + days.map(\.description)))
+        var totals: [String: DailyUsageRow] = [:]
+        for row in fresh {
+            let key = "\(row.day)|\(row.source)|\(row.agent)|\(row.model)|\(row.status)"
+            var total = totals[key] ?? DailyUsageRow(
+                day: row.day, timezone: timezone, source: row.source, userID: nil, agent: row.agent, model: row.model,
+                status: row.status)
+            total.runs += row.runs
+            total.failures += row.failures
+            total.promptTokens += row.promptTokens
+            total.completionTokens += row.completionTokens
+            total.totalTokens += row.totalTokens
+            total.costUSD += row.costUSD
+            total.unpricedRuns += row.unpricedRuns
+            if let rowMax = row.latencyMaxMs { total.latencyMaxMs = max(total.latencyMaxMs ?? rowMax, rowMax) }
+            total.latencySumMs += row.latencySumMs
+            total.latencySamples += row.latencySamples
+            totals[key] = total
+        }
+        for total in totals.values {
+            try db.execute(
+                sql: """
+                    insert into daily_usage_totals (day, timezone, source, agent, model, status, runs, failures,
+                        prompt_tokens, completion_tokens, total_tokens, cost_usd, unpriced_runs, latency_max_ms,
+                        latency_sum_ms, latency_samples)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    total.day.description, timezone, total.source, total.agent, total.model, total.status, total.runs,
+                    total.failures, total.promptTokens, total.completionTokens, total.totalTokens,
+                    SQLiteValue.text(total.costUSD), total.unpricedRuns, total.latencyMaxMs, total.latencySumMs,
+                    total.latencySamples,
+                ])
         }
     }
 
