@@ -82,7 +82,7 @@ let package = Package(
             name: "nightshift",
             dependencies: [
                 "NightshiftCore", "NightshiftStore", "NightshiftJobs", "NightshiftAI", "NightshiftDocuments",
-                "NightshiftServer",
+                "NightshiftServer", "NightshiftHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -9,7 +9,7 @@ import NightshiftStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (performance goals live here, not in tests).",
-        subcommands: [StatsBench.self, RetrievalBench.self, IngestBench.self]
+        subcommands: [StatsBench.self, RetrievalBench.self, IngestBench.self, ChatBench.self]
     )
 
     struct IngestBench: AsyncParsableCommand {
@@ -58,12 +58,12 @@ struct Bench: AsyncParsableCommand {
 
                 // Stages alone, one document at a time as ingestion does.
                 var texts: [ExtractedText] = []
+                let sample = (0..<min(documents, 2000)).map { benchmark.document($0, revision: 0) }
+                let sampleBytes = sample.reduce(0) { $0 + $1.1.count }
                 started = Date()
-                for index in 0..<min(documents, 2000) {
-                    let (name, data) = benchmark.document(index, revision: 0)
+                for (name, data) in sample {
                     texts.append(try DocumentExtractor.extract(data: Array(data), filename: name, declaredType: nil))
                 }
-                let sampleBytes = (0..<min(documents, 2000)).reduce(0) { $0 + benchmark.document($1, revision: 0).1.count }
                 let extractSeconds = Date().timeIntervalSince(started)
                 emit(String(format: "extract:  %.1f MB/s (%d documents)", Double(sampleBytes) / 1_048_576 / extractSeconds, texts.count))
                 let chunker = Chunker()
@@ -103,6 +103,19 @@ struct Bench: AsyncParsableCommand {
                             store.kind.rawValue, megabytes / loadSeconds, first.added, first.chunks, loadSeconds, Double(first.chunks) / loadSeconds))
                 if first.indexSeconds > 0 {
                     emit(String(format: "hnsw index build: %.1f s for %d vectors", first.indexSeconds, first.chunks))
+                }
+                // Search latency at this size, each mode (the questions use the corpus's vocabulary).
+                let questions = LoadGenerator.messages
+                for mode in [SearchMode.hybrid, .vector, .text] {
+                    let retriever = Retriever(store: store, embedder: LocalEmbeddingProvider(), mode: mode)
+                    _ = try await retriever.search(questions[0], scope: .shared, limit: 5)
+                    let began = Date()
+                    let rounds = 5
+                    for round in 0..<rounds {
+                        for question in questions { _ = try await retriever.search(question + " \(round)", scope: .shared, limit: 5) }
+                    }
+                    let perQuery = Date().timeIntervalSince(began) * 1000 / Double(rounds * questions.count)
+                    emit(String(format: "search (%@, k=5): %.1f ms/query over %d chunks", mode.rawValue, perQuery, first.chunks))
                 }
                 // A nightly run: 1 % of the documents changed.
                 let changed = max(1, documents / 100)

@@ -21,7 +21,9 @@ struct Serve: AsyncParsableCommand {
             in-flight ones finish.
 
             Settings: NIGHTSHIFT_RATE_LIMIT (requests/s per user, default 5), NIGHTSHIFT_RATE_BURST (20), \
-            NIGHTSHIFT_MAX_BODY_BYTES (262144), NIGHTSHIFT_CORS_ORIGINS (* or one origin).
+            NIGHTSHIFT_MAX_BODY_BYTES (262144), NIGHTSHIFT_CORS_ORIGINS (* or one origin), \
+            NIGHTSHIFT_REQUIRE_CHAT_FLAG (true: a user needs the ai_chat_enabled flag; default false), \
+            NIGHTSHIFT_CHAT_SEARCH (retrieval: hybrid, the default, vector or text).
 
             Examples:
               nightshift serve
@@ -59,9 +61,19 @@ struct Serve: AsyncParsableCommand {
             }
             let authenticator = try RequestAuthenticator.from(settings)
             let chain = try ProviderChain.standard(configuration: configuration)
+            var chatSettings = ChatOrchestrator.Settings()
+            chatSettings.requireChatFlag = try configuration.bool("NIGHTSHIFT_REQUIRE_CHAT_FLAG", default: false)
+            if let mode = configuration["NIGHTSHIFT_CHAT_SEARCH"] {
+                guard let parsed = SearchMode(rawValue: mode) else {
+                    throw NightshiftError(
+                        .configuration, "expected hybrid, vector or text", context: ["setting": "NIGHTSHIFT_CHAT_SEARCH"])
+                }
+                chatSettings.searchMode = parsed
+            }
             let orchestrator = ChatOrchestrator(
                 store: store, embedder: try EmbedderFactory.make(embedder, configuration: configuration), chain: chain,
-                prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]), logger: Log.logger("chat"))
+                prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]), settings: chatSettings,
+                logger: Log.logger("chat"))
             let app = buildApplication(
                 configuration: try ServerConfiguration.from(configuration, host: host, port: port),
                 dependencies: ServerDependencies(store: store, orchestrator: orchestrator, authenticator: authenticator),

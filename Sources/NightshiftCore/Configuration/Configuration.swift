@@ -119,6 +119,16 @@ public struct Configuration: Sendable {
         return value
     }
 
+    /// A yes/no setting (`1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off`); anything else is an error naming the key.
+    public func bool(_ key: String, default fallback: Bool) throws -> Bool {
+        guard let text = self[key]?.lowercased() else { return fallback }
+        switch text {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off", "": return false
+        default: throw NightshiftError(.configuration, "expected true or false", context: ["setting": key])
+        }
+    }
+
     /// A decimal setting; a malformed value is an error naming the key.
     public func double(_ key: String, default fallback: Double) throws -> Double {
         guard let text = self[key] else { return fallback }

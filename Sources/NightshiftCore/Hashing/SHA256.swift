@@ -26,6 +26,8 @@ public struct SHA256: Sendable {
 
     /// Feeds more bytes.
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        // Arrays, Data and buffers: whole blocks straight from memory.
+        if bytes.withContiguousStorageIfAvailable({ update(buffer: UnsafeRawBufferPointer($0)) }) != nil { return }
         for byte in bytes {
             buffer.append(byte)
             length &+= 1
@@ -92,7 +94,14 @@ public struct SHA256: Sendable {
     }
 
     private mutating func compress<Block: Collection>(_ block: Block) where Block.Element == UInt8, Block.Index == Int {
-        var w = [UInt32](repeating: 0, count: 64)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+            compress(block, schedule: schedule)
+        }
+    }
+
+    /// One block, with `w` as scratch for the message schedule (no allocation per block).
+    private mutating func compress<Block: Collection>(_ block: Block, schedule w: UnsafeMutableBufferPointer<UInt32>)
+    where Block.Element == UInt8, Block.Index == Int {
         let base = block.startIndex
         for i in 0..<16 {
             let j = base + i * 4

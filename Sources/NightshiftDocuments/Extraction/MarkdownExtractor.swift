@@ -226,6 +226,8 @@ public enum MarkdownExtractor {
     /// Inline syntax: links and images reduced to their text, autolinks to their URL, code spans untouched.
     enum Inline {
         static func reduce(_ line: Substring) -> String {
+            // Most lines have no inline markup: `\`, backticks, `<` and `[` (an image's `!` needs a `[`) start all of it.
+            if !line.utf8.contains(where: { $0 == 0x5C || $0 == 0x60 || $0 == 0x3C || $0 == 0x5B }) { return String(line) }
             let chars = Array(line)
             var out = ""
             var i = 0

@@ -18,15 +18,33 @@ public struct IngestBenchmark: Sendable {
         self.seed = seed
     }
 
-    static let words: [String] = """
-        the patient therapist session booking appointment schedule cancel policy privacy data note record insurance \
-        invoice payment clinic online video room anxiety depression sleep stress mood journal exercise breathing plan \
-        goal progress report week month year treatment referral doctor licence training support account profile \
-        settings language english hindi reminder notification calendar slot waiting list confirm reschedule fee \
-        minutes hours days after before during with without about under over between through against because while \
-        and or but if when where which who how what why a an of to in for on at by from is are was were be been has \
-        have had will would can could should may might must it they we you he she this that these those there here
-        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+    /// English words and their cumulative frequencies: text drawn from them follows Zipf's law like real prose, so
+    /// search terms match a realistic share of the chunks.
+    static let vocabulary: (words: [String], cumulative: [Double]) = {
+        var words: [String] = []
+        var cumulative: [Double] = []
+        var total = 0.0
+        for entry in EnglishWordFrequencies.all() {
+            total += entry.weight
+            words.append(entry.word)
+            cumulative.append(total)
+        }
+        return (words, cumulative)
+    }()
+
+    /// A word drawn by its frequency in English.
+    static func word(_ random: inout BenchRandom) -> String {
+        let (words, cumulative) = vocabulary
+        guard let total = cumulative.last else { return "word" }
+        let target = Double(random.next() >> 11) / Double(1 << 53) * total
+        var low = 0
+        var high = cumulative.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] < target { low = middle + 1 } else { high = middle }
+        }
+        return words[low]
+    }
 
     /// Writes the corpus into `folder`; returns its size in bytes.
     public func generate(into folder: URL) throws -> Int {
@@ -51,11 +69,13 @@ public struct IngestBenchmark: Sendable {
             section += 1
             text += html ? "<h2>Section \(section)</h2>" : "## Section \(section)\n\n"
             for _ in 0..<3 {
-                var sentence: [String] = []
-                for _ in 0..<(40 + Int(random.next() % 40)) {
-                    sentence.append(Self.words[Int(random.next() % UInt64(Self.words.count))])
+                var sentences: [String] = []
+                for _ in 0..<(3 + Int(random.next() % 4)) {
+                    var words: [String] = []
+                    for _ in 0..<(8 + Int(random.next() % 20)) { words.append(Self.word(&random)) }
+                    sentences.append(words.joined(separator: " ").capitalizedFirst + ".")
                 }
-                let paragraph = sentence.joined(separator: " ").capitalizedFirst + "."
+                let paragraph = sentences.joined(separator: " ")
                 text += html ? "<p>\(paragraph)</p>" : paragraph + "\n\n"
             }
         }

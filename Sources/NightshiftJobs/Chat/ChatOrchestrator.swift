@@ -57,6 +57,10 @@ public struct ChatOrchestrator: Sendable {
         public var historyLimit = 10
         /// How long feature flags are cached (seconds).
         public var flagCacheSeconds: TimeInterval = 10
+        /// Refuse users for whom `ai_chat_enabled` is off (`NIGHTSHIFT_REQUIRE_CHAT_FLAG`). Off by default: the
+        /// design seeds that flag disabled at 0 % and describes it as the client's "embedded chat UI" switch, so
+        /// enforcing it unasked would turn the endpoint off for everyone on a fresh database.
+        public var requireChatFlag = false
 
         public init() {}
     }
@@ -112,13 +116,18 @@ public struct ChatOrchestrator: Sendable {
             isNew = true
         }
 
+        let enabled = try await flags.enabled(AgentRegistry.flagNames, for: request.userID, store: store)
+        if settings.requireChatFlag, !enabled.contains(AgentRegistry.chatFlag) {
+            throw NightshiftError(
+                .forbidden, "chat is not enabled for this user", context: ["flag": AgentRegistry.chatFlag])
+        }
+
         var classifierContext = request.context
         if case .object(var members) = classifierContext, !isNew {
             members["agentType"] = .string(conversation.agentType.rawValue)
             classifierContext = .object(members)
         }
         let intent = await classifier.classify(message: message, context: classifierContext)
-        let enabled = try await flags.enabled(AgentRegistry.flagNames, for: request.userID, store: store)
         let registry = AgentRegistry.standard.merged(with: try await flags.agents(store: store))
         let route = registry.route(intent.intent, enabledFlags: enabled)
         var reasoning = intent.reasoning

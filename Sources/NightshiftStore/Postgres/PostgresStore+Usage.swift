@@ -73,6 +73,23 @@ extension PostgresStore {
         )
         """
 
+    /// A data-modifying CTE writing the per-day rollup without users (`daily_usage_totals`) from `fresh`: after the
+    /// statement, `daily_usage_stats` holds exactly `fresh` for these days, so the sums agree. The days' old rollup
+    /// rows are deleted first, in the same transaction.
+    static let freshTotalsCTE = """
+        totals as (
+            insert into public.daily_usage_totals (day, timezone, source, agent, model, status, runs, failures,
+                prompt_tokens, completion_tokens, total_tokens, cost_usd, unpriced_runs, latency_max_ms,
+                latency_sum_ms, latency_samples)
+            select day, $1, source, agent, model, status, sum(runs), sum(failures), sum(prompt_tokens),
+                   sum(completion_tokens), sum(total_tokens), sum(cost_usd), sum(unpriced_runs), max(latency_max_ms),
+                   sum(latency_sum_ms), sum(latency_samples)
+            from fresh
+            group by day, source, agent, model, status
+            returning 1
+        )
+        """
+
     static let statColumnNames = [
         "runs", "failures", "prompt_tokens", "completion_tokens", "total_tokens", "cost_usd", "unpriced_runs",
         "latency_p50_ms", "latency_p95_ms", "latency_max_ms", "latency_sum_ms", "latency_samples",
@@ -94,18 +111,25 @@ extension PostgresStore {
             let existing = try await connection.query(
                 PGQuery(sql: "select exists (select 1 from public.daily_usage_stats where timezone = $1 and day = any($2::date[]))", binds: binds))
             var counts = StatsWriteCounts()
+            try await connection.execute(
+                PGQuery(sql: "delete from public.daily_usage_totals where timezone = $1 and day = any($2::date[])", binds: binds))
             if try existing.first?.decode(0, as: Bool.self) != true {
                 // First computation of these days: a plain insert, nothing to compare or delete.
-                let inserted = try await connection.execute(
+                let rows = try await connection.query(
                     PGQuery(
                         sql: """
-                            with \(Self.freshUsageSQL)
-                            insert into public.daily_usage_stats (day, timezone, source, user_id, agent, model, status,
-                                \(Self.statColumns), computed_at)
-                            select day, $1, source, user_id, agent, model, status, \(Self.statColumns), now() from fresh
+                            with \(Self.freshUsageSQL),
+                            inserted as (
+                                insert into public.daily_usage_stats (day, timezone, source, user_id, agent, model, status,
+                                    \(Self.statColumns), computed_at)
+                                select day, $1, source, user_id, agent, model, status, \(Self.statColumns), now() from fresh
+                                returning 1
+                            ),
+                            \(Self.freshTotalsCTE)
+                            select (select count(*) from inserted), (select count(*) from totals)
                             """,
                         binds: binds))
-                counts.inserted = inserted
+                counts.inserted = try rows.first?.decode(0, as: Int.self) ?? 0
             } else {
                 let rows = try await connection.query(
                     PGQuery(
@@ -135,32 +159,16 @@ extension PostgresStore {
                             deleted as (
                                 delete from public.daily_usage_stats d using gone where d.ctid = gone.row_id
                                 returning 1
-                            )
+                            ),
+                            \(Self.freshTotalsCTE)
                             select (select count(*) from upserted where inserted), (select count(*) from upserted where not inserted),
-                                   (select count(*) from deleted)
+                                   (select count(*) from deleted), (select count(*) from totals)
                             """,
                         binds: binds))
                 if let row = rows.first {
                     counts = StatsWriteCounts(inserted: try row.decode(0), updated: try row.decode(1), deleted: try row.decode(2))
                 }
             }
-            // The per-day rollup without users, rewritten with the days it sums.
-            try await connection.execute(
-                PGQuery(sql: "delete from public.daily_usage_totals where timezone = $1 and day = any($2::date[])", binds: binds))
-            try await connection.execute(
-                PGQuery(
-                    sql: """
-                        insert into public.daily_usage_totals (day, timezone, source, agent, model, status, runs, failures,
-                            prompt_tokens, completion_tokens, total_tokens, cost_usd, unpriced_runs, latency_max_ms,
-                            latency_sum_ms, latency_samples)
-                        select day, timezone, source, agent, model, status, sum(runs), sum(failures), sum(prompt_tokens),
-                               sum(completion_tokens), sum(total_tokens), sum(cost_usd), sum(unpriced_runs), max(latency_max_ms),
-                               sum(latency_sum_ms), sum(latency_samples)
-                        from public.daily_usage_stats
-                        where timezone = $1 and day = any($2::date[])
-                        group by day, timezone, source, agent, model, status
-                        """,
-                    binds: binds))
             return counts
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import NightshiftCore
+import NightshiftJobs
 import NightshiftStore
 import NightshiftTestSupport
 import Testing
@@ -53,6 +54,37 @@ struct ChatFeatureFlagTests {
                 let id = try #require(body["conversationId"]?.stringValue.flatMap(UUID.init(uuidString:)))
                 let conversation = try await harness.store.conversation(id: id, userID: ChatUsers.bob)
                 #expect(conversation?.agentType == .booking)
+            }
+        }
+    }
+
+    @Test(
+        "with NIGHTSHIFT_REQUIRE_CHAT_FLAG, a user without ai_chat_enabled gets a JSON 403 and nothing is recorded",
+        arguments: TestEnvironment.storeKinds)
+    func chatFlagRequired(kind: StoreKind) async throws {
+        try await ChatHarness.with(kind) { harness in
+            var settings = ChatOrchestrator.Settings()
+            settings.requireChatFlag = true
+            var flag = try #require(try await harness.store.flag(named: "ai_chat_enabled"))
+            flag.enabled = true
+            flag.rolloutPercentage = 0
+            flag.targetUsers = [ChatUsers.alice]
+            try await harness.store.saveFlag(flag)
+            let before = try await harness.store.conversations(userID: ChatUsers.bob, limit: 1000).count
+            try await harness.app(settings: settings).test(.router) { client in
+                let bob = try await client.chat("How do I cancel a session?", as: ChatUsers.bob)
+                #expect(bob.status == .forbidden)
+                let body = try bob.json()
+                #expect(body["error"]?["message"]?.stringValue?.contains("chat is not enabled") == true)
+                #expect(try await harness.store.conversations(userID: ChatUsers.bob, limit: 1000).count == before)
+
+                let alice = try await client.chat("How do I cancel a session?", as: ChatUsers.alice)
+                #expect(alice.status == .ok)
+            }
+            // Off by default: the same request without the setting is answered.
+            try await harness.app().test(.router) { client in
+                let bob = try await client.chat("How do I cancel a session?", as: ChatUsers.bob)
+                #expect(bob.status == .ok)
             }
         }
     }
