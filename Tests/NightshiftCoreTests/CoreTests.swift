@@ -18,6 +18,11 @@ struct HashingTests {
             streamed.update(String(repeating: "a", count: min(7919, 1_000_000 - piece)))
         }
         #expect(streamed.finalize().hexString == SHA256.hex(million))
+        // Contiguous bytes take the block path, other sequences the byte path: same digests.
+        let bytes = Array(million.utf8)
+        #expect(SHA256.hex(bytes: bytes) == SHA256.hex(million))
+        #expect(SHA256.hex(bytes: AnySequence(bytes)) == SHA256.hex(million))
+        #expect(SHA256.hex(bytes: AnySequence(Array("abc".utf8))) == SHA256.hex("abc"))
     }
 }
 
@@ -84,6 +89,21 @@ struct ConfigurationTests {
         #expect(key.value == "sk-from-file")
         #expect(throws: NightshiftError.self) {
             try Configuration.load(environment: [:], configFile: folder.appendingPathComponent("missing.conf").path)
+        }
+    }
+
+    @Test("yes/no settings accept the usual spellings and reject anything else, naming the setting")
+    func booleans() throws {
+        let config = Configuration(values: ["A": "true", "B": "0", "C": "ON", "D": "maybe"])
+        #expect(try config.bool("A", default: false))
+        #expect(try !config.bool("B", default: true))
+        #expect(try config.bool("C", default: false))
+        #expect(try config.bool("MISSING", default: true))
+        #expect(throws: NightshiftError.self) { try config.bool("D", default: false) }
+        do {
+            _ = try config.bool("D", default: false)
+        } catch let error as NightshiftError {
+            #expect(error.context["setting"] == "D")
         }
     }
 

@@ -89,6 +89,21 @@ public struct ChatOrchestrator: Sendable {
         self.logger = logger
     }
 
+    /// The checks that refuse a turn before any work: a conversation that is not the user's (`.notFound`), and chat
+    /// switched off for the user when `requireChatFlag` (`.forbidden`). Streaming routes call it before sending the
+    /// response head, so these errors get their real status; `respond` makes the same checks.
+    public func admit(_ request: ChatTurnRequest) async throws {
+        if let id = request.conversationID, try await store.conversation(id: id, userID: request.userID) == nil {
+            throw NightshiftError(.notFound, "conversation not found", context: ["conversation_id": id.canonical])
+        }
+        if settings.requireChatFlag {
+            let enabled = try await flags.enabled([AgentRegistry.chatFlag], for: request.userID, store: store)
+            if !enabled.contains(AgentRegistry.chatFlag) {
+                throw NightshiftError(.forbidden, "chat is not enabled for this user", context: ["flag": AgentRegistry.chatFlag])
+            }
+        }
+    }
+
     /// Answers one message. `onDelta`, when given, receives the answer's text as it is generated (streaming).
     /// Throws `.invalidInput` for an empty or too long message, `.notFound` for a conversation that is not the
     /// user's, and `.provider` when every LLM failed (the failed turn is recorded first).

@@ -102,9 +102,7 @@ struct ChatController: Sendable {
                 || (request.headers[.accept]?.contains("text/event-stream") ?? false)
             if wantsStream {
                 // Errors known before the first byte get their real status, not an error event inside a 200 stream.
-                if let conversationID, try await dependencies.store.conversation(id: conversationID, userID: identity.userID) == nil {
-                    throw NightshiftError(.notFound, "conversation not found", context: ["conversation_id": conversationID.canonical])
-                }
+                try await dependencies.orchestrator.admit(turn)
                 return stream(traceID: traceID) { onDelta in
                     let result = try await dependencies.orchestrator.respond(turn, onDelta: onDelta)
                     return ("done", Self.chatJSON(result))
@@ -221,6 +219,7 @@ struct ChatController: Sendable {
                     return "data: \(object.jsonText)\n\n"
                 }
                 let opening = chunk(["role": "assistant", "content": ""], finish: nil)
+                try await dependencies.orchestrator.admit(turn)
                 return stream(
                     traceID: traceID,
                     { onDelta in

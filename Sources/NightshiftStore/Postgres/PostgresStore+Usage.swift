@@ -22,11 +22,10 @@ extension PostgresStore {
 
     /// The aggregation of both source tables for `$days` in `$timezone` — the one place the statistics are
     /// defined on PostgreSQL (percentiles by `percentile_cont`, exact numeric sums).
+    /// `$3` and `$4` bound the days' instants (`recomputeUsageStats` computes them first): as parameters the planner
+    /// sees the range and scans the `created_at` index, where a CTE's bounds left it guessing (a sequential scan of
+    /// every execution, on a table whose statistics were stale).
     static let freshUsageSQL = """
-        bounds as (
-            select (min(d)::timestamp at time zone $1) as lo, ((max(d) + 1)::timestamp at time zone $1) as hi
-            from unnest($2::date[]) as d
-        ),
         fresh as (
             select (e.created_at at time zone $1)::date as day, 'agent_executions'::text as source,
                    coalesce(e.user_id, c.user_id) as user_id, e.agent_type as agent,
@@ -47,8 +46,7 @@ extension PostgresStore {
                    count(e.duration_ms)::bigint as latency_samples
             from public.agent_executions e
             left join public.agent_conversations c on c.id = e.conversation_id
-            cross join bounds b
-            where e.created_at >= b.lo and e.created_at < b.hi and (e.created_at at time zone $1)::date = any($2::date[])
+            where e.created_at >= $3 and e.created_at < $4 and (e.created_at at time zone $1)::date = any($2::date[])
             group by 1, 3, 4, 5, 6
             union all
             select (r.created_at at time zone $1)::date, 'ai_runs'::text, r.user_id, a.name, coalesce(r.model_used, ''),
@@ -67,8 +65,7 @@ extension PostgresStore {
                    count(r.latency_ms)::bigint
             from public.ai_runs r
             join public.ai_agents a on a.id = r.agent_id
-            cross join bounds b
-            where r.created_at >= b.lo and r.created_at < b.hi and (r.created_at at time zone $1)::date = any($2::date[])
+            where r.created_at >= $3 and r.created_at < $4 and (r.created_at at time zone $1)::date = any($2::date[])
             group by 1, 3, 4, 5, 6
         )
         """
@@ -103,16 +100,27 @@ extension PostgresStore {
 
     public func recomputeUsageStats(days: [Day], timezone: String) async throws -> StatsWriteCounts {
         guard !days.isEmpty else { return StatsWriteCounts() }
-        let binds = [timezone.pgBind, PGBind(text: PGArray.literal(days.map(\.description)), oid: 1182)]
+        let dayBinds = [timezone.pgBind, PGBind(text: PGArray.literal(days.map(\.description)), oid: 1182)]
         let nilUser = "'00000000-0000-0000-0000-000000000000'::uuid"
         return try await pool.transaction { connection in
-            // The aggregation sorts each group's latencies; keep those sorts in memory.
-            try await connection.simpleQuery("set local work_mem = '256MB'")
+            // The aggregation sorts each group's latencies; keep those sorts in memory. The anti-join below must hash:
+            // a merge join on (day, source) with the other keys as a filter is quadratic, and the planner picks it
+            // when it underestimates `fresh`.
+            try await connection.simpleQuery("set local work_mem = '256MB'; set local enable_mergejoin = off")
+            let bounds = try await connection.query(
+                PGQuery(
+                    sql: """
+                        select (min(d)::timestamp at time zone $1), ((max(d) + 1)::timestamp at time zone $1)
+                        from unnest($2::date[]) as d
+                        """,
+                    binds: dayBinds))
+            guard let range = bounds.first else { return StatsWriteCounts() }
+            let binds = dayBinds + [try range.decode(0, as: Date.self).pgBind, try range.decode(1, as: Date.self).pgBind]
             let existing = try await connection.query(
-                PGQuery(sql: "select exists (select 1 from public.daily_usage_stats where timezone = $1 and day = any($2::date[]))", binds: binds))
+                PGQuery(sql: "select exists (select 1 from public.daily_usage_stats where timezone = $1 and day = any($2::date[]))", binds: dayBinds))
             var counts = StatsWriteCounts()
             try await connection.execute(
-                PGQuery(sql: "delete from public.daily_usage_totals where timezone = $1 and day = any($2::date[])", binds: binds))
+                PGQuery(sql: "delete from public.daily_usage_totals where timezone = $1 and day = any($2::date[])", binds: dayBinds))
             if try existing.first?.decode(0, as: Bool.self) != true {
                 // First computation of these days: a plain insert, nothing to compare or delete.
                 let rows = try await connection.query(

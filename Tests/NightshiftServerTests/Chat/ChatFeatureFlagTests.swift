@@ -80,6 +80,11 @@ struct ChatFeatureFlagTests {
 
                 let alice = try await client.chat("How do I cancel a session?", as: ChatUsers.alice)
                 #expect(alice.status == .ok)
+
+                // Streaming too: a real 403 before the stream starts, not an error event inside a 200.
+                let streamed = try await client.post(
+                    "/v1/chat?stream=true", json: ["message": "How do I cancel a session?"], token: ChatTokens.user(ChatUsers.bob))
+                #expect(streamed.status == .forbidden)
             }
             // Off by default: the same request without the setting is answered.
             try await harness.app().test(.router) { client in
