@@ -72,7 +72,7 @@ extension SQLiteStore {
     public func document(sourceURI: String, owner: Owner) async throws -> Document? {
         try await database.read { db in
             try Row.fetchOne(
-                db, sql: "select * from documents where source_uri = ? and owner_id is ?",
+                db, sql: "select * from documents where source_uri = ? and coalesce(owner_id, '') = coalesce(?, '')",
                 arguments: [sourceURI, owner.userID?.canonical]
             ).map(Self.document)
         }
@@ -94,8 +94,11 @@ extension SQLiteStore {
         try await database.read { db in
             try Row.fetchAll(
                 db,
+                // Not `content`: a listing of 100,000 documents would carry every document's text.
                 sql: """
-                    select * from documents
+                    select id, source_uri, owner_id, title, media_type, content_hash, metadata, embedding_model, chunker,
+                           chunk_count, byte_size, created_at, updated_at
+                    from documents
                     where (? is null or substr(source_uri, 1, length(?)) = ?)
                       and (? or owner_id is ?)
                     order by source_uri, owner_id
@@ -217,7 +220,7 @@ extension SQLiteStore {
                 chunker, chunks.count, document.byteSize, document.content,
             ])
         guard let row = try Row.fetchOne(
-            db, sql: "select * from documents where source_uri = ? and owner_id is ?",
+            db, sql: "select * from documents where source_uri = ? and coalesce(owner_id, '') = coalesce(?, '')",
             arguments: [document.sourceURI, document.owner.userID?.canonical])
         else {
             throw NightshiftError(.internal, "document upsert returned no row", context: ["source": document.sourceURI])
