@@ -209,4 +209,33 @@ struct IngestTests {
             #expect(try await retriever.search("saffron recipe", scope: .shared, limit: 3).isEmpty)
         }
     }
+
+    @Test(
+        "PostgreSQL: a first load drops and rebuilds the HNSW index; a later load keeps it; a missing one is repaired",
+        .enabled(if: TestEnvironment.postgresEnabled))
+    func indexRebuild() async throws {
+        try await withFreshStore(.postgres) { store in
+            #expect(try await store.hasVectorIndex())
+            let first = try await Self.ingest(store, [Self.docs])
+            #expect(first.indexSeconds > 0)
+            #expect(try await store.hasVectorIndex())
+            let questions = Retriever(store: store, embedder: LocalEmbeddingProvider())
+            let top = try await questions.search("cancel a session without paying", scope: .shared, limit: 3).first
+            #expect(top?.sourceURI?.hasSuffix("booking-guide.md") == true)
+
+            let folder = try TestEnvironment.temporaryDirectory("more")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try "A new note about parking at the clinic.".write(
+                to: folder.appendingPathComponent("parking.txt"), atomically: true, encoding: .utf8)
+            let second = try await Self.ingest(store, [folder.path])
+            #expect(second.added == 1)
+            #expect(second.indexSeconds == 0)
+
+            // A run killed between the drop and the rebuild leaves the index missing: the next run rebuilds it.
+            try await store.setVectorIndex(enabled: false)
+            #expect(try await !store.hasVectorIndex())
+            _ = try await Self.ingest(store, [folder.path])
+            #expect(try await store.hasVectorIndex())
+        }
+    }
 }
