@@ -92,7 +92,7 @@ let package = Package(
         // Shared by the test targets: throwaway databases (PostgreSQL and SQLite), the repository root.
         .target(
             name: "NightshiftTestSupport",
-            dependencies: ["NightshiftCore", "NightshiftStore"],
+            dependencies: ["NightshiftCore", "NightshiftStore", "NightshiftHTTP"],
             path: "Tests/Support/Swift",
             swiftSettings: swiftSettings
         ),
@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftHTTPTests",
-            dependencies: ["NightshiftCore", "NightshiftHTTP"],
+            dependencies: ["NightshiftCore", "NightshiftHTTP", "NightshiftTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftAITests",
-            dependencies: ["NightshiftCore", "NightshiftAI", "NightshiftHTTP"],
+            dependencies: ["NightshiftCore", "NightshiftAI", "NightshiftHTTP", "NightshiftTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import NightshiftCore
+import NightshiftTestSupport
 import NightshiftHTTP
 import Testing
 

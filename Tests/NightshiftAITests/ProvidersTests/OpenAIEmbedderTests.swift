@@ -1,6 +1,7 @@
 import Foundation
 import NightshiftAI
 import NightshiftCore
+import NightshiftTestSupport
 import NightshiftHTTP
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import NightshiftCore
+import NightshiftTestSupport
 
 /// Runs a program to completion and collects its output, for the tests that drive Nightshift with a real client
 /// (the official Python `openai` package).

@@ -1,17 +1,16 @@
 import Foundation
 import NightshiftCore
 import NightshiftHTTP
-import Synchronization
 
 /// The loopback server of `Tests/Support/mock_provider_server.py`, one process per test, on a free port.
 ///
 /// Spawned with `posix_spawn` rather than Foundation's `Process`: on Linux, `Process.waitUntilExit` deadlocked
 /// when several tests stopped their servers at once, and its children inherited a fully blocked signal mask.
 /// `@unchecked Sendable`: the pid and descriptors are set in `init` and released once in `stop`, under a lock.
-/// (A copy of this file lives in each test target that needs it: test targets cannot share sources.)
-final class MockServer: @unchecked Sendable {
-    let port: Int
-    let baseURL: URL
+/// Shared by the test targets through this support library.
+public final class MockServer: @unchecked Sendable {
+    public let port: Int
+    public let baseURL: URL
     private let pid: pid_t
     private let stdinFD: Int32
     private let stdoutFD: Int32
@@ -20,20 +19,20 @@ final class MockServer: @unchecked Sendable {
     private let control = HTTPClient(maxConcurrentTransfers: 4)
 
     /// One request as the server recorded it.
-    struct Recorded: Decodable, Sendable {
-        var method: String
-        var path: String
-        var query: String
-        var call: Int
-        var headers: [String: String]
-        var body: String
-        var json: JSONValue?
+    public struct Recorded: Decodable, Sendable {
+        public var method: String
+        public var path: String
+        public var query: String
+        public var call: Int
+        public var headers: [String: String]
+        public var body: String
+        public var json: JSONValue?
     }
 
     /// Starts the server with an optional script (`{"routes": {PATH: [STEP, …]}}`, see the script's docstring).
     ///
     /// The start-up wait runs on a thread of its own, so parallel tests never hold the cooperative pool.
-    static func start(script: String? = nil) async throws -> MockServer {
+    public static func start(script: String? = nil) async throws -> MockServer {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try MockServer(script: script) }) }.start()
         }
@@ -74,7 +73,7 @@ final class MockServer: @unchecked Sendable {
     deinit { stop() }
 
     /// Stops the server and reaps it.
-    func stop() {
+    public func stop() {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped else { return }
@@ -126,12 +125,12 @@ final class MockServer: @unchecked Sendable {
     }
 
     /// A URL on this server.
-    func url(_ path: String) -> URL {
+    public func url(_ path: String) -> URL {
         URL(string: baseURL.absoluteString + path) ?? baseURL
     }
 
     /// Every request received so far (optionally only those to `path`), in arrival order.
-    func requests(path: String? = nil) async throws -> [Recorded] {
+    public func requests(path: String? = nil) async throws -> [Recorded] {
         struct Envelope: Decodable { var requests: [Recorded] }
         let response = try await control.send(HTTPRequest(url: url("/_control/requests")))
         let all = try JSONDecoder().decode(Envelope.self, from: response.body).requests
@@ -139,7 +138,7 @@ final class MockServer: @unchecked Sendable {
     }
 
     /// How often each path was called, and the most requests to it in flight at once.
-    func stats() async throws -> (calls: [String: Int], maxInFlight: [String: Int]) {
+    public func stats() async throws -> (calls: [String: Int], maxInFlight: [String: Int]) {
         struct Stats: Decodable {
             var calls: [String: Int]
             var max_inflight: [String: Int]
@@ -157,20 +156,5 @@ final class MockServer: @unchecked Sendable {
             directory = directory.deletingLastPathComponent()
         }
         throw NightshiftError(.internal, "Tests/Support/mock_provider_server.py not found")
-    }
-}
-
-/// Records the waits a `RetryPolicy` asks for, and sleeps none of them.
-final class SleepRecorder: Sendable {
-    private let waits = Mutex<[Duration]>([])
-
-    /// The waits asked for so far.
-    var recorded: [Duration] { waits.withLock { $0 } }
-
-    /// A policy that records instead of sleeping.
-    func policy(maxAttempts: Int = 4, random: @escaping @Sendable () -> Double = { 0.5 }) -> RetryPolicy {
-        RetryPolicy(
-            maxAttempts: maxAttempts, sleep: { [self] duration in self.waits.withLock { $0.append(duration) } },
-            random: random)
     }
 }
