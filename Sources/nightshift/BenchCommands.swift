@@ -102,7 +102,7 @@ struct Bench: AsyncParsableCommand {
                 emit(String(format: "ingest (%@): %.1f MB/s end to end, %d documents, %d chunks in %.1f s (%.0f chunks/s)",
                             store.kind.rawValue, megabytes / loadSeconds, first.added, first.chunks, loadSeconds, Double(first.chunks) / loadSeconds))
                 if first.indexSeconds > 0 {
-                    emit(String(format: "hnsw index build: %.1f s for %d vectors", first.indexSeconds, first.chunks))
+                    emit(String(format: "index build (HNSW + BM25 postings): %.1f s for %d chunks", first.indexSeconds, first.chunks))
                 }
                 // Search latency at this size, each mode (the questions use the corpus's vocabulary).
                 let questions = LoadGenerator.messages

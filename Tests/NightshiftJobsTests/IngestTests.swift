@@ -211,17 +211,21 @@ struct IngestTests {
     }
 
     @Test(
-        "PostgreSQL: a first load drops and rebuilds the HNSW index; a later load keeps it; a missing one is repaired",
+        "PostgreSQL: a first load drops and rebuilds the HNSW index and BM25 postings; a later load keeps them; missing ones are repaired",
         .enabled(if: TestEnvironment.postgresEnabled))
     func indexRebuild() async throws {
         try await withFreshStore(.postgres) { store in
-            #expect(try await store.hasVectorIndex())
+            #expect(try await store.hasSearchIndexes())
             let first = try await Self.ingest(store, [Self.docs])
             #expect(first.indexSeconds > 0)
-            #expect(try await store.hasVectorIndex())
+            #expect(try await store.hasSearchIndexes())
             let questions = Retriever(store: store, embedder: LocalEmbeddingProvider())
             let top = try await questions.search("cancel a session without paying", scope: .shared, limit: 3).first
             #expect(top?.sourceURI?.hasSuffix("booking-guide.md") == true)
+            // The BM25 postings were built in bulk after the load.
+            let words = Retriever(store: store, embedder: LocalEmbeddingProvider(), mode: .text)
+            let wordsTop = try await words.search("cancel a session without paying", scope: .shared, limit: 3).first
+            #expect(wordsTop?.sourceURI?.hasSuffix("booking-guide.md") == true)
 
             let folder = try TestEnvironment.temporaryDirectory("more")
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -230,12 +234,18 @@ struct IngestTests {
             let second = try await Self.ingest(store, [folder.path])
             #expect(second.added == 1)
             #expect(second.indexSeconds == 0)
+            // Kept row by row by the trigger on a later load.
+            #expect(try await words.search("parking clinic", scope: .shared, limit: 1).first?.sourceURI?.hasSuffix("parking.txt") == true)
 
             // A run killed between the drop and the rebuild leaves the index missing: the next run rebuilds it.
-            try await store.setVectorIndex(enabled: false)
-            #expect(try await !store.hasVectorIndex())
+            try await store.setSearchIndexes(enabled: false)
+            #expect(try await !store.hasSearchIndexes())
+            try "Valet parking is free on Sundays.".write(
+                to: folder.appendingPathComponent("valet.txt"), atomically: true, encoding: .utf8)
             _ = try await Self.ingest(store, [folder.path])
-            #expect(try await store.hasVectorIndex())
+            #expect(try await store.hasSearchIndexes())
+            #expect(try await words.search("valet sundays", scope: .shared, limit: 1).first?.sourceURI?.hasSuffix("valet.txt") == true)
+            #expect(try await words.search("cancel a session without paying", scope: .shared, limit: 1).first?.sourceURI?.hasSuffix("booking-guide.md") == true)
         }
     }
 }

@@ -104,7 +104,7 @@ public struct IngestJob: Sendable {
                     }
                 }
                 let dropIndex = try await shouldDropIndex(store)
-                if dropIndex { try await store.setVectorIndex(enabled: false) }
+                if dropIndex { try await store.setSearchIndexes(enabled: false) }
                 do {
                     for input in inputs {
                         if Self.isURL(input) {
@@ -124,7 +124,7 @@ public struct IngestJob: Sendable {
                     }
                     try await state.flush(&report)
                 } catch {
-                    if dropIndex { try? await store.setVectorIndex(enabled: true) }
+                    if dropIndex { try? await store.setSearchIndexes(enabled: true) }
                     throw error
                 }
                 if prune {
@@ -134,10 +134,10 @@ public struct IngestJob: Sendable {
                     }
                 }
                 let indexStarted = Date()
-                let indexMissing = !(try await store.hasVectorIndex())
+                let indexMissing = !(try await store.hasSearchIndexes())
                 if dropIndex || indexMissing {
                     // Also repairs an index left dropped by a killed run.
-                    try await store.setVectorIndex(enabled: true)
+                    try await store.setSearchIndexes(enabled: true)
                     report.indexSeconds = Date().timeIntervalSince(indexStarted)
                 }
                 report.seconds = Date().timeIntervalSince(started)
@@ -150,9 +150,9 @@ public struct IngestJob: Sendable {
     func shouldDropIndex(_ store: any Store) async throws -> Bool {
         switch rebuildIndex {
         case .never: return false
-        case .always: return try await store.hasVectorIndex()
+        case .always: return try await store.hasSearchIndexes()
         case .auto:
-            guard store.kind == .postgres, try await store.hasVectorIndex() else { return false }
+            guard store.kind == .postgres, try await store.hasSearchIndexes() else { return false }
             let rows = try await store.tableCounts().first { $0.table == "agent_memory" }?.rows ?? 0
             return rows == 0
         }

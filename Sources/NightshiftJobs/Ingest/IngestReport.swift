@@ -83,7 +83,7 @@ public struct IngestReport: JobReport, Sendable {
         lines.append(embeddings)
         lines.append(String(format: "read %.1f MB in %.2f s (%.1f MB/s)", Double(bytes) / 1_048_576, seconds,
                             seconds > 0 ? Double(bytes) / 1_048_576 / seconds : 0))
-        if indexSeconds > 0 { lines.append(String(format: "vector index rebuilt in %.2f s", indexSeconds)) }
+        if indexSeconds > 0 { lines.append(String(format: "search indexes (HNSW, BM25 postings) built in %.2f s", indexSeconds)) }
         if !skipped.isEmpty {
             lines.append("skipped:")
             for skip in skipped.prefix(50) { lines.append("  \(skip.uri): \(skip.reason)") }

@@ -282,16 +282,27 @@ extension PostgresStore {
             """)
     }
 
-    public func hasVectorIndex() async throws -> Bool {
+    /// The HNSW index exists and the BM25 postings are maintained (their insert trigger is enabled).
+    public func hasSearchIndexes() async throws -> Bool {
         try await pool.withConnection {
-            try await $0.scalar("select to_regclass('public.idx_agent_memory_embedding') is not null", as: Bool.self)
+            try await $0.scalar(
+                """
+                select to_regclass('public.idx_agent_memory_embedding') is not null
+                   and coalesce((select t.tgenabled <> 'D' from pg_trigger t
+                                 where t.tgrelid = 'public.agent_memory'::regclass
+                                   and t.tgname = 'agent_memory_terms_insert'), false)
+                """, as: Bool.self)
         } ?? false
     }
 
-    public func setVectorIndex(enabled: Bool) async throws {
+    /// Off: drops the HNSW index and stops maintaining BM25 postings row by row (sql/0011's insert trigger).
+    /// On: builds what is missing — the HNSW index, and the postings in bulk (the table emptied, its primary key
+    /// dropped, every chunk's terms inserted, the key built sorted, the trigger enabled again, all in one
+    /// transaction; about 3 times faster than the trigger during a load). Also the repair after a killed run.
+    public func setSearchIndexes(enabled: Bool) async throws {
         if enabled {
-            // More memory makes the build far faster.
             try await pool.withConnection { connection in
+                // More memory makes both builds far faster.
                 try await connection.simpleQuery(
                     """
                     set maintenance_work_mem = '512MB';
@@ -300,8 +311,40 @@ extension PostgresStore {
                     reset maintenance_work_mem
                     """)
             }
+            try await pool.transaction { connection in
+                let disabled = try await connection.scalar(
+                    """
+                    select t.tgenabled = 'D' from pg_trigger t
+                    where t.tgrelid = 'public.agent_memory'::regclass and t.tgname = 'agent_memory_terms_insert'
+                    """, as: Bool.self) ?? false
+                guard disabled else { return }
+                try await connection.simpleQuery(
+                    """
+                    set local maintenance_work_mem = '512MB';
+                    lock table public.agent_memory in share row exclusive mode;
+                    truncate public.agent_memory_terms;
+                    alter table public.agent_memory_terms drop constraint agent_memory_terms_pkey;
+                    insert into public.agent_memory_terms (term, memory_id, embedding_model, tf, len, owner_id, conversation_id)
+                    select u.lexeme, m.id, m.embedding_model, cardinality(u.positions),
+                           coalesce(m.term_count, length(m.search_tsv)), m.owner_id, m.conversation_id
+                    from public.agent_memory m
+                    cross join lateral unnest(m.search_tsv) as u
+                    where m.search_tsv is not null;
+                    alter table public.agent_memory_terms add constraint agent_memory_terms_pkey
+                        primary key (term, memory_id) include (embedding_model, tf, len, owner_id, conversation_id);
+                    alter table public.agent_memory enable trigger agent_memory_terms_insert
+                    """)
+            }
+            // Index-only scans need the visibility map: set it now rather than when autovacuum comes by.
+            try await pool.withConnection { try await $0.simpleQuery("vacuum (analyze) public.agent_memory_terms") }
         } else {
-            try await pool.execute("drop index if exists public.idx_agent_memory_embedding")
+            try await pool.transaction { connection in
+                try await connection.simpleQuery(
+                    """
+                    drop index if exists public.idx_agent_memory_embedding;
+                    alter table public.agent_memory disable trigger agent_memory_terms_insert
+                    """)
+            }
         }
     }
 

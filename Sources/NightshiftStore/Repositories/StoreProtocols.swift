@@ -143,11 +143,13 @@ public protocol DocumentStore: Sendable {
     func embeddings(contentHashes: [String]) async throws -> [String: [Float]]
     /// Deletes a document and its chunks; false when there was none.
     func deleteDocument(id: UUID) async throws -> Bool
-    /// Whether the vector (HNSW) index exists; always true on the embedded store, which has none to drop.
-    func hasVectorIndex() async throws -> Bool
-    /// Drops (false) or builds (true) the vector index: a bulk load into an empty table is much faster without
-    /// it, then one build. Searches keep working meanwhile, by a scan. No-op on the embedded store.
-    func setVectorIndex(enabled: Bool) async throws
+    /// Whether the search indexes are in place (PostgreSQL: the HNSW index, and BM25 postings maintained by
+    /// their trigger); always true on the embedded store, which has none to drop.
+    func hasSearchIndexes() async throws -> Bool
+    /// Drops (false) or builds (true) the search indexes: a bulk load into an empty table is much faster
+    /// without them, then one build of each. Vector search keeps working meanwhile, by a scan; full-text search
+    /// sees only the chunks stored before the drop. No-op on the embedded store.
+    func setSearchIndexes(enabled: Bool) async throws
     /// The most similar chunks of one embedding model visible in `scope`, best first (cosine similarity).
     func search(embedding: [Float], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch]
     /// The best BM25 matches for `terms` (made by the tokenizer that made the chunks' search terms) among one

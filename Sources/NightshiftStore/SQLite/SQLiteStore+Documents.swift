@@ -264,9 +264,9 @@ extension SQLiteStore {
         return stored
     }
 
-    public func hasVectorIndex() async throws -> Bool { true }
+    public func hasSearchIndexes() async throws -> Bool { true }
 
-    public func setVectorIndex(enabled: Bool) async throws {}
+    public func setSearchIndexes(enabled: Bool) async throws {}
 
     public func deleteDocument(id: UUID) async throws -> Bool {
         try await database.write { db in

@@ -1,0 +1,131 @@
+import Foundation
+import NightshiftCore
+import NightshiftStore
+import NightshiftTestSupport
+import Testing
+
+/// sql/0011: the BM25 postings follow agent_memory through every kind of write, and BM25 from them scores exactly
+/// as BM25 computed from the chunks' tsvectors.
+@Suite("PostgreSQL BM25 postings", .enabled(if: TestEnvironment.postgresEnabled))
+struct PostgresPostingsTests {
+    /// Postings equal to what the chunks' tsvectors say, row for row.
+    static let consistent = """
+        select (select count(*) from public.agent_memory_terms)
+                 = (select coalesce(sum(length(search_tsv)), 0) from public.agent_memory)
+           and not exists (
+                select u.lexeme, m.id, m.embedding_model, cardinality(u.positions),
+                       coalesce(m.term_count, length(m.search_tsv)), m.owner_id, m.conversation_id
+                from public.agent_memory m cross join lateral unnest(m.search_tsv) as u
+                except
+                select term, memory_id, embedding_model, tf, len, owner_id, conversation_id
+                from public.agent_memory_terms)
+        """
+
+    /// BM25 straight from the tsvectors (the formula of sql/0008), for the shared chunks of one model.
+    static func reference(_ terms: [String], model: String, limit: Int) -> PGQuery {
+        """
+        with stats as (
+            select greatest(chunks, 1)::float as n, greatest(terms::float / greatest(chunks, 1), 1) as avgdl
+            from public.search_stats where embedding_model = \(model)
+        ),
+        weights as (
+            select t.term, ln(1 + ((select n from stats) - count(m.id) + 0.5) / (count(m.id) + 0.5)) as idf
+            from unnest(\(terms)::text[]) as t(term)
+            left join public.agent_memory m
+              on m.search_tsv @@ to_tsquery('simple', quote_literal(t.term)) and m.embedding_model = \(model)
+            group by t.term
+        )
+        select m.id, sum(w.idf * (cardinality(u.positions) * 2.2)
+                   / (cardinality(u.positions) + 1.2 * (0.25 + 0.75 * coalesce(m.term_count, length(m.search_tsv))::float
+                      / (select avgdl from stats))))::float as score
+        from public.agent_memory m
+        cross join lateral unnest(m.search_tsv) as u
+        join weights w on w.term = u.lexeme
+        where m.embedding_model = \(model) and m.owner_id is null and m.conversation_id is null
+        group by m.id
+        order by score desc, m.id
+        limit \(limit)
+        """
+    }
+
+    @Test("inserts, updates, deletes, cascades and truncation keep the postings exact; BM25 scores match the tsvectors")
+    func postingsFollowChunks() async throws {
+        try await withFreshStore(.postgres) { store in
+            let pool = try #require(store as? PostgresStore).pool
+            func check(_ step: String) async throws {
+                let ok = try await pool.query(PGQuery(sql: Self.consistent)).first?.decode(0, as: Bool.self)
+                #expect(ok == true, "postings differ from the chunks after: \(step)")
+            }
+            let alice = UUID()
+            _ = try await pool.execute("insert into auth.users (id, email) values (\(alice), 'alice@example.com')")
+            let document = UUID()
+            _ = try await pool.execute(
+                """
+                insert into public.documents (id, source_uri, media_type, content_hash, embedding_model)
+                values (\(document), 'file:///a.md', 'text/markdown', 'h', 'local-hash-v1')
+                """)
+            let words = ["apple", "banana", "cherry", "damson", "elder", "fig", "grape", "hazel"]
+            // 40 chunks, terms repeated so term frequencies differ; a few private to alice, one with a second model.
+            for index in 0..<40 {
+                let text = (0..<(3 + index % 7)).map { words[($0 * (index + 1)) % words.count] }.joined(separator: " ")
+                let owner: UUID? = index % 10 == 3 ? alice : nil
+                let model = index == 17 ? "other-model" : "local-hash-v1"
+                _ = try await pool.execute(
+                    """
+                    insert into public.agent_memory (document_id, chunk_index, content, search_text, term_count,
+                        embedding_model, owner_id)
+                    values (\(document), \(index), \(text), \(text), \(text.split(separator: " ").count), \(model), \(owner))
+                    """)
+            }
+            _ = try await pool.execute(
+                """
+                insert into public.search_stats (embedding_model, chunks, terms)
+                select embedding_model, count(*), sum(term_count) from public.agent_memory group by 1
+                """)
+            try await check("inserts")
+
+            // BM25 from the postings equals BM25 from the tsvectors, scores and order.
+            for terms in [["apple"], ["banana", "fig"], ["cherry", "hazel", "grape", "nothing"]] {
+                let fromPostings = try await pool.query(
+                    "select id, rank from public.match_documents_text(\(terms), 10, null, true, 'local-hash-v1')")
+                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self)) }
+                let fromVectors = try await pool.query(Self.reference(terms, model: "local-hash-v1", limit: 10))
+                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self)) }
+                #expect(!fromPostings.isEmpty)
+                #expect(fromPostings.map(\.0) == fromVectors.map(\.0), "order for \(terms)")
+                for (a, b) in zip(fromPostings, fromVectors) { #expect(abs(a.1 - b.1) < 1e-9, "score for \(terms)") }
+            }
+            // Scoping: alice's chunks only for alice; the other model's never for this one.
+            let aliceRows = try await pool.query(
+                "select id from public.match_documents_text(array['apple','banana'], 100, \(alice), false, 'local-hash-v1')")
+            #expect(aliceRows.count == 4)
+            let sharedRows = try await pool.query(
+                "select id from public.match_documents_text(array['apple','banana','cherry'], 100, null, true, 'local-hash-v1')")
+            #expect(sharedRows.count == 35)
+
+            _ = try await pool.execute("update public.agent_memory set chunk_index = chunk_index + 100 where chunk_index < 20")
+            try await check("an update of positions only")
+            _ = try await pool.execute(
+                "update public.agent_memory set search_text = 'kiwi kiwi lemon', term_count = 3 where chunk_index in (105, 30)")
+            try await check("an update of the text")
+            let kiwi = try await pool.query(
+                "select id from public.match_documents_text(array['kiwi'], 10, null, true, 'local-hash-v1')")
+            #expect(kiwi.count == 2)
+            _ = try await pool.execute("update public.agent_memory set owner_id = \(alice) where chunk_index = 105")
+            try await check("an update of the owner")
+            _ = try await pool.execute("update public.agent_memory set id = gen_random_uuid() where chunk_index = 30")
+            try await check("an update of the id")
+            _ = try await pool.execute("delete from public.agent_memory where chunk_index between 21 and 25")
+            try await check("a delete")
+            _ = try await pool.execute("delete from public.documents where id = \(document)")
+            try await check("a cascade from the document")
+            #expect(try await pool.query("select 1 from public.agent_memory_terms").isEmpty)
+
+            _ = try await pool.execute(
+                "insert into public.agent_memory (content, search_text, embedding_model) values ('x', 'mango mango', 'local-hash-v1')")
+            try await check("an insert without a document")
+            _ = try await pool.execute("truncate public.agent_memory")
+            try await check("a truncate")
+        }
+    }
+}
