@@ -18,7 +18,16 @@ struct ExtractiveQuery {
         }
         self.terms = terms
         self.totalWeight = terms.reduce(0) { $0 + $1.weight }
+        var byPrefix: [UInt32: [Int]] = [:]
+        for (index, term) in terms.enumerated() {
+            if let key = ExtractiveTerms.prefixKey(term.stem) { byPrefix[key, default: []].append(index) }
+        }
+        self.termsByPrefix = byPrefix
     }
+
+    /// The terms by their first four bytes: a variant shares at least those (see `ExtractiveTerms.variantCredit`),
+    /// so only stems with the same four first bytes need comparing.
+    private let termsByPrefix: [UInt32: [Int]]
 
     /// The share of the question's weight that `stems` covers, 0…1: a stem counts fully, a variant of it (a
     /// shared prefix the light stemmer left apart: `cancel`, `cancell`, `cancellat`) partly.
@@ -29,16 +38,19 @@ struct ExtractiveQuery {
     /// The coverage of `stems` (see `coverage(of:)`) and the indices of the terms they hold, fully or partly.
     func match(_ stems: Set<String>) -> (coverage: Double, terms: Set<Int>) {
         guard totalWeight > 0 else { return (0, []) }
+        var credits = terms.map { stems.contains($0.stem) ? 1.0 : 0.0 }
+        if credits.contains(0) {
+            for stem in stems {
+                guard let key = ExtractiveTerms.prefixKey(stem), let candidates = termsByPrefix[key] else { continue }
+                for index in candidates where credits[index] == 0 {
+                    credits[index] = ExtractiveTerms.variantCredit(terms[index].stem, stem)
+                }
+            }
+        }
         var covered = 0.0
         var held: Set<Int> = []
         for (index, term) in terms.enumerated() {
-            var credit = stems.contains(term.stem) ? 1.0 : 0.0
-            if credit == 0 {
-                for stem in stems {
-                    credit = max(credit, ExtractiveTerms.variantCredit(term.stem, stem))
-                    if credit >= ExtractiveTerms.variantWeight { break }
-                }
-            }
+            let credit = credits[index]
             if credit > 0 {
                 covered += term.weight * credit
                 held.insert(index)
@@ -76,6 +88,7 @@ enum ExtractiveTerms {
     /// (`late`, `later`) or which share a prefix of at least five letters covering 70 % of the shorter one
     /// (`cancell`, `cancellat`); else 0.
     static func variantCredit(_ a: String, _ b: String) -> Double {
+        // Any credit needs a shared prefix of four bytes or more: `prefixKey` relies on that.
         if a == b { return 1 }
         var shared = 0
         var shorter = 0
@@ -92,6 +105,18 @@ enum ExtractiveTerms {
         if shared == shorter && shared >= 4 { return variantWeight }
         guard shared >= 5, Double(shared) >= 0.7 * Double(shorter) else { return 0 }
         return variantWeight
+    }
+
+    /// The first four bytes of a stem as one number; nil for a stem shorter than that (it has no variants).
+    static func prefixKey(_ stem: String) -> UInt32? {
+        var key: UInt32 = 0
+        var count = 0
+        for byte in stem.utf8 {
+            key = key << 8 | UInt32(byte)
+            count += 1
+            if count == 4 { return key }
+        }
+        return nil
     }
 
     /// The cosine similarity of two L2-normalised vectors of the same length.
