@@ -311,13 +311,13 @@ extension PostgresStore {
                     reset maintenance_work_mem
                     """)
             }
-            try await pool.transaction { connection in
+            let rebuilt = try await pool.transaction { connection -> Bool in
                 let disabled = try await connection.scalar(
                     """
                     select t.tgenabled = 'D' from pg_trigger t
                     where t.tgrelid = 'public.agent_memory'::regclass and t.tgname = 'agent_memory_terms_insert'
                     """, as: Bool.self) ?? false
-                guard disabled else { return }
+                guard disabled else { return false }
                 try await connection.simpleQuery(
                     """
                     set local maintenance_work_mem = '512MB';
@@ -334,9 +334,12 @@ extension PostgresStore {
                         primary key (term, memory_id) include (embedding_model, tf, len, owner_id, conversation_id);
                     alter table public.agent_memory enable trigger agent_memory_terms_insert
                     """)
+                return true
             }
             // Index-only scans need the visibility map: set it now rather than when autovacuum comes by.
-            try await pool.withConnection { try await $0.simpleQuery("vacuum (analyze) public.agent_memory_terms") }
+            if rebuilt {
+                try await pool.withConnection { try await $0.simpleQuery("vacuum (analyze) public.agent_memory_terms") }
+            }
         } else {
             try await pool.transaction { connection in
                 try await connection.simpleQuery(
