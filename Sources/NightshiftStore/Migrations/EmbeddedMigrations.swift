@@ -1548,13 +1548,6 @@ revoke all on public.agent_memory_terms from anon, authenticated;
 -- Inserted in bulk and read index-only: let autovacuum set the visibility map soon after big loads.
 alter table public.agent_memory_terms set (autovacuum_vacuum_insert_scale_factor = 0.05);
 
-insert into public.agent_memory_terms (term, memory_id, embedding_model, tf, len, owner_id, conversation_id)
-select u.lexeme, m.id, m.embedding_model, cardinality(u.positions), coalesce(m.term_count, length(m.search_tsv)),
-       m.owner_id, m.conversation_id
-from public.agent_memory m
-cross join lateral unnest(m.search_tsv) as u
-where m.search_tsv is not null;
-
 create or replace function public.agent_memory_terms_after_insert()
 returns trigger
 language plpgsql
@@ -1669,6 +1662,33 @@ create trigger agent_memory_terms_update after update on public.agent_memory
     for each statement execute function public.agent_memory_terms_after_update();
 create trigger agent_memory_terms_truncate after truncate on public.agent_memory
     for each statement execute function public.agent_memory_terms_after_truncate();
+
+-- Rebuilds every posting in bulk (table emptied, key dropped, rows inserted, key built sorted) and enables the
+-- insert trigger again: the backfill below, and `nightshift ingest` after a first load with the trigger disabled
+-- (or after a run killed before that). Writers wait meanwhile (share row exclusive lock on agent_memory).
+create or replace function public.agent_memory_terms_rebuild()
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+    lock table public.agent_memory in share row exclusive mode;
+    truncate public.agent_memory_terms;
+    alter table public.agent_memory_terms drop constraint agent_memory_terms_pkey;
+    insert into public.agent_memory_terms (term, memory_id, embedding_model, tf, len, owner_id, conversation_id)
+    select u.lexeme, m.id, m.embedding_model, cardinality(u.positions),
+           coalesce(m.term_count, length(m.search_tsv)), m.owner_id, m.conversation_id
+    from public.agent_memory m
+    cross join lateral unnest(m.search_tsv) as u
+    where m.search_tsv is not null;
+    alter table public.agent_memory_terms add constraint agent_memory_terms_pkey
+        primary key (term, memory_id) include (embedding_model, tf, len, owner_id, conversation_id);
+    alter table public.agent_memory enable trigger agent_memory_terms_insert;
+end;
+$$;
+revoke all on function public.agent_memory_terms_rebuild() from public, anon, authenticated;
+
+select public.agent_memory_terms_rebuild();
 
 drop index if exists public.idx_agent_memory_search_tsv;
 alter table public.agent_memory alter column search_tsv set storage main;

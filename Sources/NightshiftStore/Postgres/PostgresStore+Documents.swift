@@ -296,9 +296,8 @@ extension PostgresStore {
     }
 
     /// Off: drops the HNSW index and stops maintaining BM25 postings row by row (sql/0011's insert trigger).
-    /// On: builds what is missing — the HNSW index, and the postings in bulk (the table emptied, its primary key
-    /// dropped, every chunk's terms inserted, the key built sorted, the trigger enabled again, all in one
-    /// transaction; about 3 times faster than the trigger during a load). Also the repair after a killed run.
+    /// On: builds what is missing — the HNSW index, and the postings in bulk (`agent_memory_terms_rebuild()`,
+    /// one transaction; about 3 times faster than the trigger during a load). Also the repair after a killed run.
     public func setSearchIndexes(enabled: Bool) async throws {
         if enabled {
             try await pool.withConnection { connection in
@@ -319,21 +318,7 @@ extension PostgresStore {
                     """, as: Bool.self) ?? false
                 guard disabled else { return false }
                 try await connection.simpleQuery(
-                    """
-                    set local maintenance_work_mem = '512MB';
-                    lock table public.agent_memory in share row exclusive mode;
-                    truncate public.agent_memory_terms;
-                    alter table public.agent_memory_terms drop constraint agent_memory_terms_pkey;
-                    insert into public.agent_memory_terms (term, memory_id, embedding_model, tf, len, owner_id, conversation_id)
-                    select u.lexeme, m.id, m.embedding_model, cardinality(u.positions),
-                           coalesce(m.term_count, length(m.search_tsv)), m.owner_id, m.conversation_id
-                    from public.agent_memory m
-                    cross join lateral unnest(m.search_tsv) as u
-                    where m.search_tsv is not null;
-                    alter table public.agent_memory_terms add constraint agent_memory_terms_pkey
-                        primary key (term, memory_id) include (embedding_model, tf, len, owner_id, conversation_id);
-                    alter table public.agent_memory enable trigger agent_memory_terms_insert
-                    """)
+                    "set local maintenance_work_mem = '512MB'; select public.agent_memory_terms_rebuild()")
                 return true
             }
             // Index-only scans need the visibility map: set it now rather than when autovacuum comes by.
