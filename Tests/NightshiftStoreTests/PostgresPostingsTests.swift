@@ -109,6 +109,40 @@ struct PostgresPostingsTests {
                 "select id from public.match_documents_text(array['apple','banana','cherry'], 100, null, true, 'local-hash-v1')")
             #expect(sharedRows.count == 35)
 
+            // hybrid_search (PL/pgSQL since 0012, generic plans) fuses the two rankings by reciprocal rank as the
+            // formula says: compare with the fusion computed here from the two functions.
+            _ = try await pool.execute(
+                """
+                update public.agent_memory
+                set embedding = (select array_agg(sin(chunk_index * 7 + g) * (1 + chunk_index % 3))::real[]
+                                 from generate_series(1, 1536) g)::vector
+                """)
+            let probe = "(select array_agg(cos(g * 0.37))::real[] from generate_series(1, 1536) g)::vector"
+            for terms in [["banana", "fig"], ["cherry", "hazel", "nothing"], ["nothing"]] {
+                let hybrid = try await pool.query(
+                    """
+                    select id, score from public.hybrid_search(\(terms), \(unescaped: probe), 6, null, true,
+                                                              'local-hash-v1', 1.0, 0.5, 10, 3)
+                    """)
+                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self)) }
+                let expected = try await pool.query(
+                    """
+                    with s as (select v.id, row_number() over (order by v.similarity desc, v.id) as r
+                               from public.match_documents(\(unescaped: probe), 18, '{}', null, true,
+                                                           'local-hash-v1') v),
+                         t as (select x.id, row_number() over (order by x.rank desc, x.id) as r
+                               from public.match_documents_text(\(terms), 18, null, true, 'local-hash-v1') x)
+                    select coalesce(s.id, t.id) as id,
+                           (coalesce(0.5::float / (10 + s.r), 0) + coalesce(1.0::float / (10 + t.r), 0))::float as score
+                    from s full join t on t.id = s.id
+                    order by score desc, id limit 6
+                    """)
+                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self)) }
+                #expect(hybrid.count == 6, "hybrid rows for \(terms)")
+                #expect(hybrid.map(\.0) == expected.map(\.0), "hybrid order for \(terms)")
+                for (a, b) in zip(hybrid, expected) { #expect(abs(a.1 - b.1) < 1e-12, "hybrid score for \(terms)") }
+            }
+
             _ = try await pool.execute("update public.agent_memory set chunk_index = chunk_index + 100 where chunk_index < 20")
             try await check("an update of positions only")
             _ = try await pool.execute(
