@@ -129,6 +129,7 @@ begin
         from public.match_documents_text(query_terms, match_count * candidate_factor, p_user_id, p_include_shared,
                                          p_embedding_model) t
     ),
+    -- fused_*: in PL/pgSQL the output columns (id, score, similarity) are variables; other names avoid clashes.
     fused as (
         select coalesce(s.id, f.id) as fused_id,
                coalesce(semantic_weight / (rrf_k + s.rank_ix), 0.0)
