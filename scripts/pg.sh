@@ -64,7 +64,7 @@ start() {
         || { cat "$dir/initdb.log" >&2; exit 1; }
     local port; port=$(free_port)
     as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
-        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
         start >&2 || { cat "$dir/data/server.log" >&2; exit 1; }
     echo "$port" >"$dir/port"
     "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -c "create database nightshift" >&2 \

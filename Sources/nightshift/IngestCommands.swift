@@ -51,8 +51,9 @@ struct Ingest: AsyncParsableCommand {
             (an entry's source URI is the archive's plus #path); http(s) URLs. Anything unreadable is skipped with \
             its reason; the run goes on.
 
-            Incremental: an unchanged source is skipped, a changed document's chunks are swapped in one \
-            transaction, and only new or changed chunks are embedded (the summary says how many vectors were \
+            Incremental: a file whose size and modification time are those stored is not even read \
+            (--checksum reads and hashes it anyway), an unchanged source is skipped, a changed document's \
+            chunks are swapped in one transaction, and only new or changed chunks are embedded (the summary says how many vectors were \
             reused and how many bought). A killed run leaves whole documents; rerun to finish.
 
             Examples:
@@ -104,6 +105,15 @@ struct Ingest: AsyncParsableCommand {
     @Flag(help: "Re-extract and rewrite unchanged documents too.")
     var force = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Read and hash every file, even one whose size and modification time are unchanged.",
+            discussion: """
+                By default such a file is not read at all (its document is counted unchanged), so a nightly run \
+                takes time in proportion to what changed.
+                """))
+    var checksum = false
+
     @Option(help: ArgumentHelp("Drop and rebuild the vector index around the load: auto (first load only), always, never.", valueName: "policy"))
     var rebuildIndex: IngestJob.IndexPolicy = .auto
 
@@ -136,7 +146,8 @@ struct Ingest: AsyncParsableCommand {
                     inputs: inputs, owner: Owner(owner.flatMap(UUID.init(uuidString:))),
                     sources: SourceOptions(filter: filter, includeHidden: hidden), chunking: try chunking.options(),
                     extraction: ExtractionOptions(jsonTextField: textField), jsonIDField: idField,
-                    jsonTitleField: titleField, prune: prune, strict: strict, force: force, batchDocuments: batchSize, rebuildIndex: rebuildIndex,
+                    jsonTitleField: titleField, prune: prune, strict: strict, force: force,
+                    checksum: checksum, batchDocuments: batchSize, rebuildIndex: rebuildIndex,
                     prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]))
                 let progress = ProgressReporter(job: "ingest", enabled: !json && !quiet)
                 let report = try await job.run(

@@ -7,12 +7,39 @@ import NightshiftStore
 import NightshiftTestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// An embedder with another model name, standing in for "the embedding model changed".
 struct RenamedEmbedder: Embedder {
     let model: String
     let base = LocalEmbeddingProvider()
     var dimensions: Int { base.dimensions }
     func embed(_ texts: [String]) async throws -> EmbeddingBatchResult { try await base.embed(texts) }
+}
+
+/// A paid embedder (not the local one) whose `failOn`-th call fails, as a provider giving up mid-run; it counts
+/// the texts it embedded.
+actor FailingEmbedder: Embedder {
+    nonisolated let model = LocalEmbeddingProvider().model
+    nonisolated var dimensions: Int { LocalEmbeddingProvider().dimensions }
+    let failOn: Int
+    private(set) var calls = 0
+    private(set) var texts = 0
+
+    init(failOn: Int) {
+        self.failOn = failOn
+    }
+
+    func embed(_ texts: [String]) async throws -> EmbeddingBatchResult {
+        calls += 1
+        if calls == failOn { throw NightshiftError(.provider, "the provider gave up", context: [:]) }
+        self.texts += texts.count
+        return try await LocalEmbeddingProvider().embed(texts)
+    }
 }
 
 /// Ingestion end to end on real files and archives, on both stores.
@@ -99,6 +126,117 @@ struct IngestTests {
             #expect(after.count == before.count)
             #expect(Set(after.map(\.id)).intersection(before.map(\.id)).count == before.count - 1)
             #expect(after.contains { $0.content.contains("rewritten completely") })
+        }
+    }
+
+    /// Sets a file's modification time to the nanosecond.
+    static func setModified(_ path: String, nanoseconds: Int64) throws {
+        var times = [
+            timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000)),
+            timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000)),
+        ]
+        guard utimensat(AT_FDCWD, path, &times, 0) == 0 else { throw NightshiftError.invalidInput("utimensat \(path)") }
+    }
+
+    static func stamp(_ store: any Store, _ path: String) async throws -> String? {
+        try await store.document(sourceURI: SourceURI.file(path: path), owner: .shared)?.metadata["source_stamp"]?.stringValue
+    }
+
+    @Test("a file whose size and modification time are unchanged is not read; --checksum reads it", arguments: TestEnvironment.storeKinds)
+    func unchangedStamp(kind: StoreKind) async throws {
+        let folder = try TestEnvironment.temporaryDirectory("stamps")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let a = folder.appendingPathComponent("a.md").path
+        let b = folder.appendingPathComponent("b.md").path
+        let recent = folder.appendingPathComponent("recent.md").path
+        try "# Alpha\n\nThe alpha document talks about lighthouses.".write(toFile: a, atomically: true, encoding: .utf8)
+        try "# Beta\n\nThe beta document talks about orchards.".write(toFile: b, atomically: true, encoding: .utf8)
+        try "# Recent\n\nWritten a moment ago.".write(toFile: recent, atomically: true, encoding: .utf8)
+        let hourAgo = Int64((Date().timeIntervalSince1970 - 3600) * 1e9)
+        try Self.setModified(a, nanoseconds: hourAgo)
+        try Self.setModified(b, nanoseconds: hourAgo)
+        // Modified "now" as far as the run can tell (its clock may lag the file system's).
+        try Self.setModified(recent, nanoseconds: Int64((Date().timeIntervalSince1970 + 60) * 1e9))
+        try await withFreshStore(kind) { store in
+            let first = try await Self.ingest(store, [folder.path])
+            #expect(first.added == 3)
+            let sizeA = try #require(try FileManager.default.attributesOfItem(atPath: a)[.size] as? Int)
+            #expect(try await Self.stamp(store, a) == "\(sizeA):\(hourAgo)")
+            // Modified less than 2 s before the run began: no stamp, so the next run reads it again.
+            #expect(try await Self.stamp(store, recent) == nil)
+
+            // Same size, same modification time, other bytes: not read, so not noticed...
+            try "# Alpha\n\nThe alpha document talks about watchtowers.".write(toFile: a, atomically: true, encoding: .utf8)
+            #expect(try FileManager.default.attributesOfItem(atPath: a)[.size] as? Int == sizeA)
+            try Self.setModified(a, nanoseconds: hourAgo)
+            let second = try await Self.ingest(store, [folder.path])
+            #expect(second.unchanged == 3 && second.changed == 0 && second.added == 0)
+            #expect(second.bytes < 100)  // only recent.md was read
+            let storedA = try #require(try await store.document(sourceURI: SourceURI.file(path: a), owner: .shared))
+            #expect(try await store.documentContent(id: storedA.id)?.contains("lighthouses") == true)
+            // ...until --checksum reads every file.
+            let checked = try await IngestJob(inputs: [folder.path], checksum: true)
+                .run(in: JobContext(store: store), embedder: LocalEmbeddingProvider())
+            #expect(checked.changed == 1 && checked.unchanged == 2)
+            #expect(try await store.documentContent(id: storedA.id)?.contains("watchtowers") == true)
+
+            // Touched (new time, same bytes): read once, nothing re-embedded or rewritten, the new stamp kept.
+            let storedB = try #require(try await store.document(sourceURI: SourceURI.file(path: b), owner: .shared))
+            let chunksB = try await store.chunks(documentID: storedB.id).map(\.id)
+            try Self.setModified(b, nanoseconds: hourAgo + 60_000_000_000)
+            let touched = try await Self.ingest(store, [folder.path])
+            #expect(touched.unchanged == 3 && touched.changed == 0 && touched.embeddingsComputed == 0)
+            #expect(try await Self.stamp(store, b)?.hasSuffix(":\(hourAgo + 60_000_000_000)") == true)
+            #expect(try await store.chunks(documentID: storedB.id).map(\.id) == chunksB)
+            // A deleted file is still pruned: stamps only spare reading.
+            try FileManager.default.removeItem(atPath: b)
+            let pruned = try await Self.ingest(store, [folder.path], prune: true)
+            #expect(pruned.deleted == 1 && pruned.unchanged == 2)
+        }
+    }
+
+    @Test("an embedder failing mid-run: the batches before it stored whole, none after; the rerun completes", arguments: TestEnvironment.storeKinds)
+    func failureMidRun(kind: StoreKind) async throws {
+        let folder = try TestEnvironment.temporaryDirectory("failing")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for index in 0..<10 {
+            try "# Note \(index)\n\nParagraph one of note \(index).\n\nParagraph two of note \(index)."
+                .write(to: folder.appendingPathComponent("note\(index).md"), atomically: true, encoding: .utf8)
+        }
+        try await withFreshStore(kind) { store in
+            // Batches of two documents: the third batch's vectors fail, while the second is being stored.
+            let job = IngestJob(inputs: [folder.path], batchDocuments: 2)
+            await #expect(throws: NightshiftError.self) {
+                _ = try await job.run(in: JobContext(store: store), embedder: FailingEmbedder(failOn: 3))
+            }
+            let stored = try await store.documents(sourcePrefix: nil, owner: nil)
+            #expect(stored.count == 4)
+            for document in stored {
+                #expect(try await store.chunks(documentID: document.id).count == document.chunkCount)
+            }
+            let rerun = try await job.run(in: JobContext(store: store), embedder: LocalEmbeddingProvider())
+            #expect(rerun.added == 6 && rerun.unchanged == 4)
+            #expect(try await store.documents(sourcePrefix: nil, owner: nil).count == 10)
+        }
+    }
+
+    @Test("a paid embedder never embeds a chunk twice, even across batches still being stored", arguments: TestEnvironment.storeKinds)
+    func paidOnceAcrossBatches(kind: StoreKind) async throws {
+        let folder = try TestEnvironment.temporaryDirectory("paid-once")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Notes 0 and 1 (the first batch) and notes 2 and 3 (the second) share their text pairwise.
+        for index in 0..<4 {
+            try "# Shared \(index % 2)\n\nThe same paragraph, word for word, number \(index % 2)."
+                .write(to: folder.appendingPathComponent("note\(index).md"), atomically: true, encoding: .utf8)
+        }
+        try await withFreshStore(kind) { store in
+            let embedder = FailingEmbedder(failOn: 0)
+            let report = try await IngestJob(inputs: [folder.path], batchDocuments: 2)
+                .run(in: JobContext(store: store), embedder: embedder)
+            #expect(report.added == 4)
+            #expect(report.embeddingsComputed == report.chunks / 2)
+            #expect(report.embeddingsReused == report.chunks / 2)
+            #expect(await embedder.texts == report.chunks / 2)
         }
     }
 

@@ -168,4 +168,79 @@ struct PostgresPostingsTests {
             try await check("a truncate")
         }
     }
+
+    /// sql/0013: Nightshift sends each chunk's tsvector itself (binary COPY) instead of having the server parse
+    /// its terms again; the result must be what to_tsvector('simple') makes of the same terms, so postings and
+    /// scores do not depend on who wrote a row.
+    @Test("the tsvectors Nightshift writes equal to_tsvector('simple') of the terms; a heading change rewrites them")
+    func writtenTSVectors() async throws {
+        try await withFreshStore(.postgres) { store in
+            let pool = try #require(store as? PostgresStore).pool
+            let model = "local-hash-v1"
+            let many = (0..<17_000).map { ["alpha", "beta", "gamma", "delta"][$0 % 4] + ($0 % 3 == 0 ? "" : "\($0 % 5)") }
+            let texts = [
+                "apple banana apple cherry apple",
+                "ζωή καλή ζωή жизнь хорошая 2024 covid19 x 9 a",
+                "naive cafe uber strasse aesthetic",
+                Array(repeating: "echo", count: 300).joined(separator: " "),  // more than 255 positions
+                many.joined(separator: " "),  // positions past 16383
+                "",
+            ]
+            let document = Document(
+                sourceURI: "file:///tsv.md", owner: .shared, title: "t", mediaType: "text/markdown",
+                contentHash: "h", metadata: [:], embeddingModel: model, byteSize: 1)
+            var chunks = texts.enumerated().map { index, terms in
+                StoredChunk(
+                    index: index, content: "chunk \(index)", contentHash: "c\(index)", embedding: [], embeddingModel: model,
+                    tokenCount: 1, headingPath: ["H"], searchText: terms)
+            }
+            _ = try await store.replaceDocuments([(document, chunks)])
+            for chunk in chunks {
+                let same = try await pool.query(
+                    """
+                    select search_tsv = to_tsvector('simple', \(chunk.searchText ?? "")), term_count
+                    from public.agent_memory where id = \(chunk.id)
+                    """).first
+                #expect(try same?.decode(0, as: Bool.self) == true, "tsvector of chunk \(chunk.index)")
+                #expect(try same?.decode(1, as: Int.self) == chunk.termCount)
+            }
+            let consistent = try await pool.query(PGQuery(sql: Self.consistent)).first?.decode(0, as: Bool.self)
+            #expect(consistent == true)
+
+            // Same text under a new heading: the rows are kept, their terms (which include the heading) rewritten,
+            // and the BM25 statistics follow.
+            chunks[0].headingPath = ["New heading"]
+            chunks[0].searchText = "new heading apple banana apple cherry apple"
+            chunks[0].id = UUID()
+            _ = try await store.replaceDocuments([(document, chunks)])
+            let rows = try await pool.query(
+                """
+                select search_tsv = to_tsvector('simple', 'new heading apple banana apple cherry apple'), term_count,
+                       heading_path
+                from public.agent_memory where chunk_index = 0
+                """)
+            #expect(rows.count == 1)
+            #expect(try rows.first?.decode(0, as: Bool.self) == true)
+            #expect(try rows.first?.decode(1, as: Int.self) == 7)
+            #expect(try rows.first?.decode(2, as: [String].self) == ["New heading"])
+            let stats = try await pool.query(
+                """
+                select s.terms = (select sum(term_count) from public.agent_memory where embedding_model = \(model)),
+                       s.chunks = (select count(*) from public.agent_memory where embedding_model = \(model))
+                from public.search_stats s where s.embedding_model = \(model)
+                """).first
+            #expect(try stats?.decode(0, as: Bool.self) == true && stats?.decode(1, as: Bool.self) == true)
+            #expect(try await pool.query(PGQuery(sql: Self.consistent)).first?.decode(0, as: Bool.self) == true)
+            let found = try await pool.query(
+                "select id from public.match_documents_text(array['heading'], 10, null, true, \(model))")
+            #expect(found.count == 1)
+
+            // Another writer changing the text without a tsvector gets one made by the trigger, as before 0013.
+            _ = try await pool.execute(
+                "update public.agent_memory set search_text = 'quince quince' where chunk_index = 1")
+            let quince = try await pool.query(
+                "select id from public.match_documents_text(array['quince'], 10, null, true, \(model))")
+            #expect(quince.count == 1)
+        }
+    }
 }

@@ -105,8 +105,17 @@ public struct StoredChunk: Sendable, Hashable {
 
     /// The number of search terms (BM25's document length).
     public var termCount: Int? {
-        guard let searchText else { return nil }
-        return searchText.split(separator: " ").count
+        guard var searchText else { return nil }
+        // Runs of non-spaces, counted over the bytes (no substring per term).
+        return searchText.withUTF8 { bytes in
+            var count = 0
+            var previous = UInt8(ascii: " ")
+            for byte in bytes {
+                if byte != UInt8(ascii: " ") && previous == UInt8(ascii: " ") { count += 1 }
+                previous = byte
+            }
+            return count
+        }
     }
 
     /// The embedding-cache key of a chunk text under a model.

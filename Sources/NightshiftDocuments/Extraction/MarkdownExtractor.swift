@@ -26,8 +26,11 @@ public enum MarkdownExtractor {
     /// Extracts Markdown text.
     public static func extract(text source: String) -> ExtractedText {
         var writer = Writer()
-        var lines = TextExtractor.normalizingLineEndings(source).split(
-            separator: "\n", omittingEmptySubsequences: false)
+        // Split on the byte: a line feed is always a character of its own, and splitting by characters costs
+        // a grapheme break check per character.
+        var lines = TextExtractor.normalizingLineEndings(source).utf8.split(
+            separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false
+        ).map { Substring($0) }
         var metadata: [String: JSONValue] = [:]
         var title: String?
         if let frontMatter = FrontMatter.parse(lines) {
@@ -64,8 +67,9 @@ public enum MarkdownExtractor {
                 if line.contains("-->") { inComment = false }
                 continue
             }
-            let trimmed = line.drop { $0 == " " }
-            let indent = line.count - trimmed.count
+            // Leading spaces, counted as bytes (not by counting the characters of the whole line twice).
+            let indent = line.utf8.prefix { $0 == UInt8(ascii: " ") }.count
+            let trimmed = line.dropFirst(indent)
             if indent < 4, let opened = Self.opensFence(trimmed) {
                 flushParagraph()
                 fence = opened

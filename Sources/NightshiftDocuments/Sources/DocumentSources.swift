@@ -203,6 +203,8 @@ final class WalkState {
         if status.size > options.maxFileBytes && !mayBeArchive {
             return skip(.limit, "file exceeds the \(ArchiveReader.format(bytes: options.maxFileBytes)) limit", uri)
         }
+        let stamp = FileStamp(size: status.size, modified: status.modifiedNanoseconds)
+        if wanted, options.unchangedFiles[uri] == stamp { return .unchanged(uri) }
         let file: FileSystem.ReadableFile
         var bytes: [UInt8] = []
         do {
@@ -240,7 +242,7 @@ final class WalkState {
         return .document(
             SourceItem(
                 uri: uri, relativePath: relative, filename: name, bytes: bytes,
-                modificationDate: status.modificationDate))
+                modificationDate: status.modificationDate, stamp: stamp))
     }
 
     /// The archive format of a file or entry, or nil when it is a document (DOCX, ODT and EPUB are documents).

@@ -16,6 +16,8 @@ enum FileSystem {
         var device: UInt64
         var inode: UInt64
         var modificationDate: Date
+        /// The modification time in nanoseconds since 1970 (exact, unlike the date).
+        var modifiedNanoseconds: Int64
 
         var identity: FileIdentity { FileIdentity(device: device, inode: inode) }
     }
@@ -39,14 +41,16 @@ enum FileSystem {
         default: kind = .other
         }
         #if canImport(Darwin)
-            let seconds = TimeInterval(info.st_mtimespec.tv_sec) + TimeInterval(info.st_mtimespec.tv_nsec) / 1e9
+            let modified = info.st_mtimespec
         #else
-            let seconds = TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9
+            let modified = info.st_mtim
         #endif
+        let seconds = TimeInterval(modified.tv_sec) + TimeInterval(modified.tv_nsec) / 1e9
         return .success(
             Status(
                 kind: kind, size: Int(info.st_size), device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
-                modificationDate: Date(timeIntervalSince1970: seconds)))
+                modificationDate: Date(timeIntervalSince1970: seconds),
+                modifiedNanoseconds: Int64(modified.tv_sec) &* 1_000_000_000 &+ Int64(modified.tv_nsec)))
     }
 
     /// The names in a folder (without `.` and `..`), sorted by their UTF-8 bytes so every machine agrees.

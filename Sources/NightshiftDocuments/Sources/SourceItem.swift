@@ -12,15 +12,46 @@ public struct SourceItem: Sendable, Hashable {
     public var bytes: [UInt8]
     /// The modification time of the file or archive entry, when known.
     public var modificationDate: Date?
+    /// A plain file's size and modification time (nil for archive entries and URLs).
+    public var stamp: FileStamp?
 
     /// An item with the given fields.
-    public init(uri: String, relativePath: String, filename: String, bytes: [UInt8], modificationDate: Date? = nil) {
+    public init(
+        uri: String, relativePath: String, filename: String, bytes: [UInt8], modificationDate: Date? = nil,
+        stamp: FileStamp? = nil
+    ) {
         self.uri = uri
         self.relativePath = relativePath
         self.filename = filename
         self.bytes = bytes
         self.modificationDate = modificationDate
+        self.stamp = stamp
     }
+}
+
+/// A file's size and modification time to the nanosecond: what a nightly run compares to skip reading a file it
+/// stored before (as rsync and make do). Its text form `size:nanoseconds` is kept with the document.
+public struct FileStamp: Sendable, Hashable, CustomStringConvertible {
+    public var size: Int
+    /// Nanoseconds since 1970.
+    public var modified: Int64
+
+    public init(size: Int, modified: Int64) {
+        self.size = size
+        self.modified = modified
+    }
+
+    /// Parses the text form; nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let size = Int(parts[0]), let modified = Int64(parts[1]), size >= 0 else { return nil }
+        self.init(size: size, modified: modified)
+    }
+
+    public var description: String { "\(size):\(modified)" }
+
+    /// The modification time as a date.
+    public var modificationDate: Date { Date(timeIntervalSince1970: Double(modified) / 1e9) }
 }
 
 /// What walking a source yields, in a deterministic order: a document, or a skip with its reason.
@@ -29,6 +60,9 @@ public enum SourceEvent: Sendable, Hashable {
     case document(SourceItem)
     /// Something passed over (unreadable, a symlink loop, a corrupt archive entry, a limit), with its URI.
     case skip(DocumentSkip)
+    /// A plain file whose size and modification time equal those given in `SourceOptions.unchangedFiles`: not
+    /// read (its URI).
+    case unchanged(String)
 }
 
 /// How files, folders and archives are walked.
@@ -49,6 +83,9 @@ public struct SourceOptions: Sendable, Hashable {
     public var openArchives: Bool
     /// Limits for reading archives, nested ones included.
     public var archiveLimits: ArchiveLimits
+    /// Plain files (by URI) stored before, with the stamp they had: a file that still has it is yielded as
+    /// `.unchanged` without being read. Empty: every file is read.
+    public var unchangedFiles: [String: FileStamp] = [:]
 
     /// Options with the given values; the defaults walk everything visible and follow links inside the root.
     public init(

@@ -55,9 +55,26 @@ struct ChunkWriter: Sendable {
         return PreparedDocument(document: document, chunks: chunks, existingID: existingID, contentChanged: contentChanged)
     }
 
+    /// A batch with its vectors, ready to store, and what getting them counted.
+    struct EmbeddedBatch: Sendable {
+        var rows: [(document: Document, chunks: [StoredChunk])]
+        var items: [PreparedDocument]
+        var tally: IngestReport
+        /// The vectors this batch computed or copied, by chunk hash.
+        var vectors: [String: [Float]]
+    }
+
     /// Fills in the vectors a batch needs and stores it in one transaction; updates `report`.
     func write(_ batch: [PreparedDocument], report: inout IngestReport) async throws {
         guard !batch.isEmpty else { return }
+        merge(try await store(try await embed(batch)), into: &report)
+    }
+
+    /// The first half of `write`: finds which vectors the batch can keep or copy and computes the rest.
+    /// `recent` holds vectors of a batch that may not be stored yet (the one before, in a pipelined run), so a
+    /// chunk repeated across batches is not bought twice.
+    func embed(_ batch: [PreparedDocument], recent: [String: [Float]] = [:]) async throws -> EmbeddedBatch {
+        var tally = IngestReport()
         // What each stored document already has, by hash (with multiplicity: two equal chunks need two rows).
         var owned: [UUID: [String: Int]] = [:]
         let existingIDs = batch.compactMap(\.existingID)
@@ -83,7 +100,11 @@ struct ChunkWriter: Sendable {
         }
         var vectors: [String: [Float]] = [:]
         if EmbedderFactory.isPaid(embedder), !needed.isEmpty {
-            vectors = try await store.embeddings(contentHashes: Array(needed.keys))
+            for hash in needed.keys { if let vector = recent[hash] { vectors[hash] = vector } }
+            let missing = needed.keys.filter { vectors[$0] == nil }
+            if !missing.isEmpty {
+                for (hash, vector) in try await store.embeddings(contentHashes: Array(missing)) { vectors[hash] = vector }
+            }
         }
         let copied = vectors.count
         let toEmbed = needed.filter { vectors[$0.key] == nil }.sorted { $0.key < $1.key }
@@ -95,11 +116,11 @@ struct ChunkWriter: Sendable {
                     context: ["model": embedder.model])
             }
             for (index, entry) in toEmbed.enumerated() { vectors[entry.key] = result.vectors[index] }
-            report.embeddingsComputed += toEmbed.count
-            report.embeddingTokens += result.tokenCount
-            report.truncated += result.truncatedCount
+            tally.embeddingsComputed += toEmbed.count
+            tally.embeddingTokens += result.tokenCount
+            tally.truncated += result.truncatedCount
         }
-        report.embeddingsReused += keptRows + copied
+        tally.embeddingsReused += keptRows + copied
         let rows = batch.map { item in
             (document: item.document, chunks: item.chunks.map { chunk -> StoredChunk in
                 var chunk = chunk
@@ -107,13 +128,37 @@ struct ChunkWriter: Sendable {
                 return chunk
             })
         }
-        try await store.replaceDocuments(rows)
-        for item in batch where item.contentChanged {
-            if item.existingID == nil { report.added += 1 } else { report.changed += 1 }
-            report.chunks += item.chunks.count
-            report.tokens += item.chunks.reduce(0) { $0 + $1.tokenCount }
+        return EmbeddedBatch(rows: rows, items: batch, tally: tally, vectors: vectors)
+    }
+
+    /// The second half of `write`: stores the batch in one transaction; returns what it counted.
+    func store(_ embedded: EmbeddedBatch) async throws -> IngestReport {
+        var tally = embedded.tally
+        try await store.replaceDocuments(embedded.rows)
+        for item in embedded.items where item.contentChanged {
+            if item.existingID == nil { tally.added += 1 } else { tally.changed += 1 }
+            tally.chunks += item.chunks.count
+            tally.tokens += item.chunks.reduce(0) { $0 + $1.tokenCount }
         }
-        report.unchanged += batch.filter { !$0.contentChanged }.count
+        tally.unchanged += embedded.items.filter { !$0.contentChanged }.count
+        return tally
+    }
+
+    /// Adds what `embed` and `store` counted for a batch to the run's report.
+    func merge(_ written: IngestReport, into report: inout IngestReport) {
+        report.added += written.added
+        report.changed += written.changed
+        report.unchanged += written.unchanged
+        report.chunks += written.chunks
+        report.tokens += written.tokens
+        report.embeddingsReused += written.embeddingsReused
+        report.embeddingsComputed += written.embeddingsComputed
+        report.embeddingTokens += written.embeddingTokens
+        report.truncated += written.truncated
+        updateCost(&report)
+    }
+
+    private func updateCost(_ report: inout IngestReport) {
         let tokens = report.embeddingTokens
         report.estimatedCost = EmbedderFactory.isPaid(embedder)
             ? prices.embeddingCost(model: embedder.model, tokens: tokens) : Decimal(0)

@@ -27,6 +27,9 @@ public struct IngestJob: Sendable {
     public var strict: Bool
     /// Re-extract and rewrite even unchanged documents (the store still keeps unchanged chunks' rows).
     public var force: Bool
+    /// Read and hash every file, even one whose size and modification time are those stored with its document
+    /// (by default such a file is not read: a nightly run's time follows what changed, not the corpus).
+    public var checksum: Bool
     public var batchDocuments: Int
     /// Largest URL body accepted.
     public var maxURLBytes: Int
@@ -47,7 +50,7 @@ public struct IngestJob: Sendable {
         inputs: [String], owner: Owner = .shared, sources: SourceOptions = SourceOptions(),
         chunking: ChunkingOptions = ChunkingOptions(), extraction: ExtractionOptions = ExtractionOptions(),
         jsonIDField: String? = nil, jsonTitleField: String? = nil, prune: Bool = false, strict: Bool = false,
-        force: Bool = false, batchDocuments: Int = 64, maxURLBytes: Int = 32 << 20, rebuildIndex: IndexPolicy = .auto,
+        force: Bool = false, checksum: Bool = false, batchDocuments: Int = 64, maxURLBytes: Int = 32 << 20, rebuildIndex: IndexPolicy = .auto,
         prices: PriceTable = .builtIn
     ) {
         self.inputs = inputs
@@ -60,6 +63,7 @@ public struct IngestJob: Sendable {
         self.prune = prune
         self.strict = strict
         self.force = force
+        self.checksum = checksum
         self.batchDocuments = max(1, batchDocuments)
         self.maxURLBytes = maxURLBytes
         self.rebuildIndex = rebuildIndex
@@ -96,11 +100,21 @@ public struct IngestJob: Sendable {
                 report.estimatedCost = EmbedderFactory.isPaid(embedder) ? prices.embeddingCost(model: embedder.model, tokens: 0) : 0
                 let writer = ChunkWriter(store: store, embedder: embedder, chunker: chunker, prices: prices)
                 var state = RunState(writer: writer, batchSize: batchDocuments)
+                // A stamp is recorded only for a file last modified before the run began by more than a
+                // timestamp's possible coarseness (2 s on some file systems): one written during the run could
+                // change again within the same stamp (git's "racy clean" rule).
+                state.stampCutoff = started.addingTimeInterval(-2)
                 // The documents already stored under each root, to tell unchanged from changed and to prune.
+                var sources = self.sources
                 for input in inputs {
                     for document in try await store.documents(sourcePrefix: Self.rootURI(input), owner: owner)
                     where Self.isUnder(document.sourceURI, root: Self.rootURI(input)) {
                         state.existing[document.sourceURI] = document
+                        if !force, !checksum, isCurrent(document, model: embedder.model),
+                            let stamp = document.metadata["source_stamp"]?.stringValue.flatMap(FileStamp.init)
+                        {
+                            sources.unchangedFiles[document.sourceURI] = stamp
+                        }
                     }
                 }
                 let dropIndex = try await shouldDropIndex(store)
@@ -113,6 +127,10 @@ public struct IngestJob: Sendable {
                             for await event in DocumentSources(paths: [input], options: sources).events {
                                 try Task.checkCancellation()
                                 switch event {
+                                case .unchanged(let uri):
+                                    state.seen.insert(uri)
+                                    report.unchanged += 1
+                                    progress?.update { $0.documents += 1 }
                                 case .skip(let skip):
                                     state.protect(skip.uri ?? Self.rootURI(input))
                                     record(skip, uri: skip.uri ?? input, report: &report, progress: progress, context: context)
@@ -122,8 +140,9 @@ public struct IngestJob: Sendable {
                             }
                         }
                     }
-                    try await state.flush(&report)
+                    try await state.finish(&report)
                 } catch {
+                    await state.abandon()
                     if dropIndex { try? await store.setSearchIndexes(enabled: true) }
                     throw error
                 }
@@ -179,11 +198,18 @@ public struct IngestJob: Sendable {
         }
         state.seen.insert(item.uri)
         let existing = state.existing[item.uri]
-        if !force, let existing, isCurrent(existing, model: state.writer.embedder.model), existing.metadata["source_sha256"]?.stringValue == sourceHash {
+        // The file's stamp, if it is old enough to be trusted next time (see `RunState.stampCutoff`).
+        let stamp = item.stamp.flatMap { $0.modificationDate < state.stampCutoff ? $0.description : nil }
+        if !force, let existing, isCurrent(existing, model: state.writer.embedder.model),
+            existing.metadata["source_sha256"]?.stringValue == sourceHash,
+            stamp == nil || existing.metadata["source_stamp"]?.stringValue == stamp
+        {
             report.unchanged += 1
             progress?.update { $0.documents += 1 }
             return
         }
+        // Same bytes under a new stamp (touched, copied, or stored before stamps were kept): extracted again and
+        // rewritten with the stamp, keeping every chunk and vector; the next run reads it no more.
         let text: ExtractedText
         do {
             text = try DocumentExtractor.extract(
@@ -198,6 +224,7 @@ public struct IngestJob: Sendable {
             "source_sha256": .string(sourceHash), "source_bytes": .number(Double(item.bytes.count)),
         ]
         if let modified = item.modificationDate { metadata["source_modified"] = .string(Timestamp.iso8601(modified)) }
+        if let stamp { metadata["source_stamp"] = .string(stamp) }
         for (key, value) in text.metadata { metadata[key] = value }
         if !text.warnings.isEmpty { metadata["warnings"] = .array(text.warnings.prefix(20).map(JSONValue.string)) }
         let document = Document(
@@ -296,7 +323,12 @@ public struct IngestJob: Sendable {
     }
 }
 
-/// The mutable state of one run: stored documents, what was seen, the batch being filled.
+/// The mutable state of one run: stored documents, what was seen, the batch being filled, and the batches being
+/// embedded and stored.
+///
+/// Writing is a pipeline of three stages, one batch in each: while the run reads, extracts and chunks batch N+1,
+/// batch N is embedded and batch N-1 stored (the database server working on another core). Batches are stored
+/// in order, each in its own transaction as before, and memory stays at three batches.
 struct RunState: Sendable {
     let writer: ChunkWriter
     let batchSize: Int
@@ -305,6 +337,11 @@ struct RunState: Sendable {
     /// URIs (and prefixes) that could not be read this run: their stored documents are never pruned.
     var protected: [String] = []
     var batch: [PreparedDocument] = []
+    /// Files modified after this are stored without a stamp.
+    var stampCutoff = Date.distantPast
+    /// The batch being embedded, and the one being stored.
+    private var embedding: Task<ChunkWriter.EmbeddedBatch, any Error>?
+    private var storing: Task<IngestReport, any Error>?
 
     init(writer: ChunkWriter, batchSize: Int) {
         self.writer = writer
@@ -324,10 +361,49 @@ struct RunState: Sendable {
         if batch.count >= batchSize { try await flush(&report) }
     }
 
+    /// Moves the pipeline one step: the embedded batch goes to be stored (once the one before is stored), and
+    /// the filled batch to be embedded. Rethrows an earlier batch's error.
     mutating func flush(_ report: inout IngestReport) async throws {
         guard !batch.isEmpty else { return }
+        let embedded = try await advance(&report)
         let pending = batch
         batch.removeAll(keepingCapacity: true)
-        try await writer.write(pending, report: &report)
+        let writer = writer
+        let recent = embedded?.vectors ?? [:]
+        embedding = Task { try await writer.embed(pending, recent: recent) }
+    }
+
+    /// Flushes the last batch and waits until everything is stored; rethrows a write's error.
+    mutating func finish(_ report: inout IngestReport) async throws {
+        try await flush(&report)
+        _ = try await advance(&report)
+        try await settleStore(&report)
+    }
+
+    /// After a failure elsewhere: lets the batches in flight end (a store's transaction commits or rolls back
+    /// whole) so nothing writes once the run has returned. Their errors are dropped for the one being thrown.
+    mutating func abandon() async {
+        _ = await embedding?.result
+        _ = await storing?.result
+        embedding = nil
+        storing = nil
+    }
+
+    /// Waits for the batch being embedded and hands it to the store stage; returns it.
+    private mutating func advance(_ report: inout IngestReport) async throws -> ChunkWriter.EmbeddedBatch? {
+        guard let task = embedding else { return nil }
+        embedding = nil
+        // Not cancelled with the run: a batch is small, and a store's transaction ends whole either way.
+        let embedded = try await task.value
+        try await settleStore(&report)
+        let writer = writer
+        storing = Task { try await writer.store(embedded) }
+        return embedded
+    }
+
+    private mutating func settleStore(_ report: inout IngestReport) async throws {
+        guard let task = storing else { return }
+        storing = nil
+        writer.merge(try await task.value, into: &report)
     }
 }

@@ -58,37 +58,38 @@ public struct ReindexJob: Sendable {
                 }
                 progress?.update { $0.totalDocuments = documents.count }
                 let writer = ChunkWriter(store: store, embedder: embedder, chunker: chunker, prices: prices)
-                var batch: [PreparedDocument] = []
-                for document in documents {
-                    try Task.checkCancellation()
-                    guard let content = try await store.documentContent(id: document.id) else {
-                        report.skipped.append(
-                            IngestReport.Skip(uri: document.sourceURI, kind: "unreadable",
-                                              reason: "no stored text (ingested before it was kept); ingest the source again"))
-                        progress?.update { $0.skipped += 1 }
-                        continue
+                var state = RunState(writer: writer, batchSize: batchDocuments)
+                do {
+                    for document in documents {
+                        try Task.checkCancellation()
+                        guard let content = try await store.documentContent(id: document.id) else {
+                            report.skipped.append(
+                                IngestReport.Skip(uri: document.sourceURI, kind: "unreadable",
+                                                  reason: "no stored text (ingested before it was kept); ingest the source again"))
+                            progress?.update { $0.skipped += 1 }
+                            continue
+                        }
+                        let headings = (document.metadata["headings"]?.arrayValue ?? []).compactMap { value -> HeadingMark? in
+                            guard let level = value["level"]?.intValue, let title = value["title"]?.stringValue,
+                                let offset = value["offset"]?.intValue
+                            else { return nil }
+                            return HeadingMark(level: level, title: title, offset: offset)
+                        }
+                        let text = ExtractedText(text: content, title: document.title, mediaType: document.mediaType, headings: headings)
+                        report.bytes += content.utf8.count
+                        let prepared = writer.prepare(document, text: text, existingID: document.id, contentChanged: true)
+                        progress?.update {
+                            $0.documents += 1
+                            $0.chunks += prepared.chunks.count
+                            $0.bytes += content.utf8.count
+                        }
+                        try await state.add(prepared, report: &report)
                     }
-                    let headings = (document.metadata["headings"]?.arrayValue ?? []).compactMap { value -> HeadingMark? in
-                        guard let level = value["level"]?.intValue, let title = value["title"]?.stringValue,
-                            let offset = value["offset"]?.intValue
-                        else { return nil }
-                        return HeadingMark(level: level, title: title, offset: offset)
-                    }
-                    let text = ExtractedText(text: content, title: document.title, mediaType: document.mediaType, headings: headings)
-                    report.bytes += content.utf8.count
-                    let prepared = writer.prepare(document, text: text, existingID: document.id, contentChanged: true)
-                    progress?.update {
-                        $0.documents += 1
-                        $0.chunks += prepared.chunks.count
-                        $0.bytes += content.utf8.count
-                    }
-                    batch.append(prepared)
-                    if batch.count >= batchDocuments {
-                        try await writer.write(batch, report: &report)
-                        batch.removeAll(keepingCapacity: true)
-                    }
+                    try await state.finish(&report)
+                } catch {
+                    await state.abandon()
+                    throw error
                 }
-                try await writer.write(batch, report: &report)
                 // Reindexed documents are "changed", whatever their chunks.
                 report.changed += report.added
                 report.added = 0

@@ -231,21 +231,38 @@ public final class PGConnection: @unchecked Sendable {
     public func copyIn(
         _ statement: String, rowCount: Int, row: @escaping @Sendable (Int, inout PGCopyWriter) throws -> Void
     ) async throws -> Int {
+        try await copy(statement, rowCount: rowCount, writer: PGCopyWriter(), row: row)
+    }
+
+    /// `copyIn` in COPY's binary format (the statement says `with (format binary)`): no number is printed and
+    /// parsed again; a 1536-dimension vector is 6 KB of floats instead of 15 KB of text.
+    @discardableResult
+    public func copyInBinary(
+        _ statement: String, rowCount: Int, row: @escaping @Sendable (Int, inout PGBinaryCopyWriter) throws -> Void
+    ) async throws -> Int {
+        try await copy(statement, rowCount: rowCount, writer: PGBinaryCopyWriter(), row: row)
+    }
+
+    private func copy<Writer: PGCopyFormat>(
+        _ statement: String, rowCount: Int, writer: Writer, row: @escaping @Sendable (Int, inout Writer) throws -> Void
+    ) async throws -> Int {
         try await onQueue {
             let start = PQexec(self.handle, statement)
             defer { PQclear(start) }
             guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
                 throw PGError.from(result: start, connection: self.handle, kind: .copy, statement: statement)
             }
-            var writer = PGCopyWriter()
+            var writer = writer
             do {
                 for index in 0..<rowCount {
+                    writer.beginRow()
                     try row(index, &writer)
                     writer.endRow()
                     if writer.buffer.count >= 1 << 20 {
                         try self.putCopyData(&writer.buffer, statement: statement)
                     }
                 }
+                writer.endData()
                 try self.putCopyData(&writer.buffer, statement: statement)
             } catch {
                 _ = PQputCopyEnd(self.handle, "aborted by client")
@@ -284,8 +301,17 @@ public final class PGConnection: @unchecked Sendable {
     }
 }
 
+/// A COPY data format: rows accumulate in `buffer`, which `copy` sends and empties.
+protocol PGCopyFormat: Sendable {
+    var buffer: [UInt8] { get set }
+    mutating func beginRow()
+    mutating func endRow()
+    /// After the last row.
+    mutating func endData()
+}
+
 /// Builds rows in COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
-public struct PGCopyWriter: Sendable {
+public struct PGCopyWriter: PGCopyFormat {
     var buffer: [UInt8] = []
     private var fieldsInRow = 0
 
@@ -334,9 +360,145 @@ public struct PGCopyWriter: Sendable {
         buffer.append(UInt8(ascii: "]"))
     }
 
+    mutating func beginRow() {}
+
     /// Ends the current row (`copyIn` calls it after each row).
     mutating func endRow() {
         buffer.append(UInt8(ascii: "\n"))
         fieldsInRow = 0
+    }
+
+    mutating func endData() {}
+}
+
+/// Builds rows in COPY's binary format: a signature header, then per row a field count and, per field, its length
+/// (-1 for NULL) and its value in the type's binary (`recv`) form, big-endian; a -1 trailer. The fields must be
+/// written in the statement's column order, with the columns' exact types (the server does not convert).
+public struct PGBinaryCopyWriter: PGCopyFormat {
+    var buffer: [UInt8] = []
+    private var rowStart = 0
+    private var fieldsInRow: Int16 = 0
+
+    public init() {
+        buffer.reserveCapacity(1 << 20 + 65536)
+        buffer.append(contentsOf: Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00])
+        append(UInt32(0))  // flags
+        append(UInt32(0))  // header extension length
+    }
+
+    private mutating func append<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
+    }
+
+    /// A field's length word, to be filled in once its bytes are written.
+    private mutating func openField() -> Int {
+        fieldsInRow += 1
+        append(Int32(0))
+        return buffer.count
+    }
+
+    private mutating func closeField(_ start: Int) {
+        let length = Int32(buffer.count - start).bigEndian
+        withUnsafeBytes(of: length) { bytes in
+            for offset in 0..<4 { buffer[start - 4 + offset] = bytes[offset] }
+        }
+    }
+
+    public mutating func null() {
+        fieldsInRow += 1
+        append(Int32(-1))
+    }
+
+    /// `text` (also `varchar`).
+    public mutating func text(_ value: String?) {
+        guard let value else { return null() }
+        let start = openField()
+        buffer.append(contentsOf: value.utf8)
+        closeField(start)
+    }
+
+    /// `jsonb`: a version byte, then the JSON text.
+    public mutating func jsonb(_ value: String?) {
+        guard let value else { return null() }
+        let start = openField()
+        buffer.append(1)
+        buffer.append(contentsOf: value.utf8)
+        closeField(start)
+    }
+
+    public mutating func uuid(_ value: UUID?) {
+        guard let value else { return null() }
+        let start = openField()
+        withUnsafeBytes(of: value.uuid) { buffer.append(contentsOf: $0) }
+        closeField(start)
+    }
+
+    public mutating func int4(_ value: Int?) {
+        guard let value else { return null() }
+        let start = openField()
+        append(Int32(clamping: value))
+        closeField(start)
+    }
+
+    /// `text[]`, one dimension (zero for an empty array).
+    public mutating func textArray(_ values: [String]?) {
+        guard let values else { return null() }
+        let start = openField()
+        append(Int32(values.isEmpty ? 0 : 1))  // dimensions
+        append(Int32(0))  // has nulls
+        append(UInt32(25))  // element type: text
+        if !values.isEmpty {
+            append(Int32(values.count))
+            append(Int32(1))  // lower bound
+            for value in values {
+                let element = value.utf8
+                append(Int32(element.count))
+                buffer.append(contentsOf: element)
+            }
+        }
+        closeField(start)
+    }
+
+    /// pgvector's `vector`: dimensions (int16), an unused int16, then the float4s.
+    public mutating func vector(_ values: [Float]?) {
+        guard let values else { return null() }
+        let start = openField()
+        append(Int16(clamping: values.count))
+        append(Int16(0))
+        let base = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: values.count * 4))
+        buffer.withUnsafeMutableBytes { raw in
+            for (index, value) in values.enumerated() {
+                raw.storeBytes(of: value.bitPattern.bigEndian, toByteOffset: base + index * 4, as: UInt32.self)
+            }
+        }
+        closeField(start)
+    }
+
+    /// `tsvector`, in the binary form `PGTSVector` builds.
+    mutating func tsvector(_ value: PGTSVector?) {
+        guard let value else { return null() }
+        let start = openField()
+        value.appendBinary(to: &buffer)
+        closeField(start)
+    }
+
+    mutating func beginRow() {
+        rowStart = buffer.count
+        fieldsInRow = 0
+        append(Int16(0))
+    }
+
+    /// Fills in the row's field count.
+    mutating func endRow() {
+        let count = fieldsInRow.bigEndian
+        withUnsafeBytes(of: count) { bytes in
+            buffer[rowStart] = bytes[0]
+            buffer[rowStart + 1] = bytes[1]
+        }
+    }
+
+    mutating func endData() {
+        append(Int16(-1))
     }
 }

@@ -157,43 +157,65 @@ extension PostgresStore {
                 metadata = excluded.metadata, embedding_model = excluded.embedding_model, chunker = excluded.chunker,
                 chunk_count = excluded.chunk_count, byte_size = excluded.byte_size,
                 content = coalesce(excluded.content, public.documents.content)
-            returning \(unescaped: documentColumns)
+            returning id, source_uri, owner_id, created_at, updated_at
             """
-        ).map(Self.document)
-        let byKey = Dictionary(upserted.map { ("\($0.owner)|\($0.sourceURI)", $0) }, uniquingKeysWith: { first, _ in first })
+        )
+        // The rows as written, with the store's id and times (not decoded back: metadata holds every heading).
+        var byKey: [String: (id: UUID, createdAt: Date?, updatedAt: Date?)] = [:]
+        for row in upserted {
+            let key = "\(Owner(try row.decode(2, as: UUID?.self)))|\(try row.decode(1, as: String.self))"
+            byKey[key] = (try row.decode(0), try row.decode(3, as: Date?.self), try row.decode(4, as: Date?.self))
+        }
         var stored: [Document] = []
-        for (document, _) in batch {
+        for (document, chunks) in batch {
             guard let row = byKey["\(document.owner)|\(document.sourceURI)"] else {
                 throw NightshiftError(.internal, "document upsert returned no row", context: ["source": document.sourceURI])
             }
-            stored.append(row)
+            var written = document
+            written.id = row.id
+            written.chunkCount = chunks.count
+            written.createdAt = row.createdAt
+            written.updatedAt = row.updatedAt
+            written.content = nil
+            stored.append(written)
         }
         let existingRows = try await connection.query(
             """
-            select id, document_id, content_hash from public.agent_memory
+            select id, document_id, content_hash, term_count from public.agent_memory
             where document_id = any(\(stored.map(\.id))) for update
             """)
         var existing: [UUID: [(id: UUID, contentHash: String?)]] = [:]
+        var storedTerms: [UUID: Int] = [:]
         for row in existingRows {
+            let id = try row.decode(0, as: UUID.self)
             existing[try row.decode(1, as: UUID.self), default: []].append(
-                (id: try row.decode(0, as: UUID.self), contentHash: try row.decode(2, as: String?.self)))
+                (id: id, contentHash: try row.decode(2, as: String?.self)))
+            storedTerms[id] = try row.decode(3, as: Int?.self)
         }
         var deletes: [UUID] = []
         var updates: [JSONValue] = []
-        var inserts: [(documentID: UUID, owner: String?, chunk: StoredChunk)] = []
+        var updatedTerms: [(model: String, delta: Int)] = []
+        var inserts: [(documentID: UUID, owner: UUID?, chunk: StoredChunk, terms: Int?)] = []
         for (index, (_, chunks)) in batch.enumerated() {
             let document = stored[index]
             let plan = ChunkReplacementPlan(existing: existing[document.id] ?? [], new: chunks)
             deletes += plan.delete
             updates += plan.keep.map { kept in
-                [
+                // The terms too: they include the heading path, which can change while the text stays.
+                var row: [String: JSONValue] = [
                     "id": .string(kept.id.canonical), "idx": .number(Double(kept.chunk.index)),
                     "cs": .number(Double(kept.chunk.charStart)), "ce": .number(Double(kept.chunk.charEnd)),
                     "tc": .number(Double(kept.chunk.tokenCount)),
                     "hp": .array(kept.chunk.headingPath.map(JSONValue.string)), "md": kept.chunk.metadata,
                 ]
+                if let terms = kept.chunk.searchText, let count = kept.chunk.termCount {
+                    row["tsv"] = .string(PGTSVector(terms: terms).literal)
+                    row["terms"] = .number(Double(count))
+                    updatedTerms.append((kept.chunk.embeddingModel, count - (storedTerms[kept.id] ?? count)))
+                }
+                return JSONValue.object(row)
             }
-            inserts += plan.insert.map { (document.id, document.owner.userID?.canonical, $0) }
+            inserts += plan.insert.map { (document.id, document.owner.userID, $0, $0.termCount) }
         }
         // BM25 statistics move with the chunks, in this transaction.
         var statDeltas: [String: (chunks: Int, terms: Int)] = [:]
@@ -209,51 +231,60 @@ extension PostgresStore {
                 statDeltas[model, default: (0, 0)].terms -= try row.decode(1, as: Int.self)
             }
         }
-        for (_, _, chunk) in inserts {
+        for (model, delta) in updatedTerms {
+            statDeltas[model, default: (0, 0)].terms += delta
+        }
+        for (_, _, chunk, terms) in inserts {
             statDeltas[chunk.embeddingModel, default: (0, 0)].chunks += 1
-            statDeltas[chunk.embeddingModel, default: (0, 0)].terms += chunk.termCount ?? 0
+            statDeltas[chunk.embeddingModel, default: (0, 0)].terms += terms ?? 0
         }
         if !updates.isEmpty {
-            // Only rows whose position changed are written: an untouched row keeps its place in every index.
+            // Only rows whose position or terms changed are written: an untouched row keeps its place in every
+            // index. Rows without terms of their own keep theirs (the trigger of sql/0013 redoes them if the
+            // heading changed).
             try await connection.execute(
                 """
                 update public.agent_memory m set
                     chunk_index = u.idx, char_start = u.cs, char_end = u.ce, token_count = u.tc,
-                    heading_path = array(select jsonb_array_elements_text(u.hp)), metadata = u.md
+                    heading_path = array(select jsonb_array_elements_text(u.hp)), metadata = u.md,
+                    search_tsv = coalesce(u.tsv::tsvector, m.search_tsv), term_count = coalesce(u.terms, m.term_count)
                 from jsonb_to_recordset(\(JSONValue.array(updates)))
-                    as u(id uuid, idx int, cs int, ce int, tc int, hp jsonb, md jsonb)
+                    as u(id uuid, idx int, cs int, ce int, tc int, hp jsonb, md jsonb, tsv text, terms int)
                 where m.id = u.id
                   and ((m.chunk_index, m.char_start, m.char_end, m.token_count, m.metadata)
                           is distinct from (u.idx, u.cs, u.ce, u.tc, u.md)
-                       or m.heading_path is distinct from array(select jsonb_array_elements_text(u.hp)))
+                       or m.heading_path is distinct from array(select jsonb_array_elements_text(u.hp))
+                       or (u.tsv is not null and m.search_tsv is distinct from u.tsv::tsvector)
+                       or (u.terms is not null and m.term_count is distinct from u.terms))
                 """)
         }
         if !inserts.isEmpty {
             let rows = inserts
-            try await connection.copyIn(
+            try await connection.copyInBinary(
                 """
                 copy public.agent_memory (id, document_id, owner_id, content, embedding, embedding_model, content_hash,
-                    token_count, heading_path, char_start, char_end, chunk_index, metadata, search_text, term_count)
-                from stdin
+                    token_count, heading_path, char_start, char_end, chunk_index, metadata, search_tsv, term_count)
+                from stdin with (format binary)
                 """,
                 rowCount: rows.count
             ) { index, writer in
-                let (documentID, owner, chunk) = rows[index]
-                writer.field(chunk.id.canonical)
-                writer.field(documentID.canonical)
-                writer.field(owner)
-                writer.field(chunk.content)
+                let (documentID, owner, chunk, terms) = rows[index]
+                writer.uuid(chunk.id)
+                writer.uuid(documentID)
+                writer.uuid(owner)
+                writer.text(chunk.content)
                 writer.vector(chunk.embedding.isEmpty ? nil : chunk.embedding)
-                writer.field(chunk.embeddingModel)
-                writer.field(chunk.contentHash)
-                writer.field(String(chunk.tokenCount))
-                writer.field(PGArray.literal(chunk.headingPath))
-                writer.field(String(chunk.charStart))
-                writer.field(String(chunk.charEnd))
-                writer.field(String(chunk.index))
-                writer.field(chunk.metadata.jsonText)
-                writer.field(chunk.searchText)
-                writer.field(chunk.termCount.map(String.init))
+                writer.text(chunk.embeddingModel)
+                writer.text(chunk.contentHash)
+                writer.int4(chunk.tokenCount)
+                writer.textArray(chunk.headingPath)
+                writer.int4(chunk.charStart)
+                writer.int4(chunk.charEnd)
+                writer.int4(chunk.index)
+                writer.jsonb(chunk.metadata.jsonText)
+                // The terms as a tsvector (sql/0013); without them the server indexes the raw words.
+                writer.tsvector(chunk.searchText.map(PGTSVector.init(terms:)))
+                writer.int4(terms)
             }
         }
         try await Self.applySearchStats(statDeltas, on: connection)

@@ -25,6 +25,8 @@ private func walk(_ paths: [String], _ options: SourceOptions = SourceOptions())
             texts[item.uri] = String(decoding: item.bytes, as: UTF8.self)
         case .skip(let skip):
             skips.append(skip)
+        case .unchanged(let uri):
+            uris.append(uri)
         }
     }
     return (uris, texts, relative, skips)
