@@ -125,4 +125,28 @@ struct JSONTests {
         #expect(try JSONValue.parse(value.jsonText) == value)
         #expect(throws: NightshiftError.self) { try JSONValue.parse("{broken") }
     }
+
+    @Test("the parser reads what Foundation's JSONDecoder reads, to the same values")
+    func parserMatchesFoundation() throws {
+        let valid = [
+            #"{"a":1,"b":[true,false,null],"c":{"d":"e"}}"#, " \n\t[ 1 , 2 ]\r\n", "0", "-0", "-12.5e-3", "1E+2", "3.0",
+            "123456789012345678", "1e-300", #""plain""#, #""esc \" \\ \/ \b \f \n \r \t""#, #""\u00e9\u4e2d\ud83d\ude00""#,
+            #""déjà vu 中文 😀""#, "[]", "{}", #"{"k":1,"k":2}"#, #"[[[[[]]]]]"#, #"{"":""}"#, "[-1.25e+10, 0.5, 7]",
+            String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+            #"{"headings":[{"level":2,"title":"Section 1","offset":10}],"source_sha256":"ab","source_bytes":1024}"#,
+        ]
+        for text in valid {
+            let ours = try JSONValue.parse(text)
+            let foundation = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            #expect(ours == foundation, "\(text)")
+        }
+        let invalid = [
+            "", " ", "{", "[1,]", "[,1]", #"{"a":1,}"#, #"{a:1}"#, "01", "1.", ".5", "+1", "1e", "-", "tru", "nul",
+            #""unterminated"#, "\"tab\there\"", #""\x""#, #""\u12""#, #""\ud800""#, #""\udc00""#, #""\ud800\u0041""#,
+            "1 2", "[1] x", "1e400", "1e-400", "NaN", "Infinity", "[" + String(repeating: "[", count: 600) + String(repeating: "]", count: 601),
+        ]
+        for text in invalid {
+            #expect(throws: NightshiftError.self, "\(text)") { try JSONValue.parse(text) }
+        }
+    }
 }

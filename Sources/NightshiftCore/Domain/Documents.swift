@@ -63,6 +63,33 @@ public struct Document: Sendable, Hashable {
     }
 }
 
+/// What an ingest run needs to know of a stored document to tell whether its source changed: no text, no
+/// headings (a listing of 100,000 of these stays small and needs no JSON parsing).
+public struct DocumentState: Sendable, Hashable {
+    public var id: UUID
+    public var sourceURI: String
+    public var contentHash: String
+    public var embeddingModel: String
+    /// The chunking settings' fingerprint it was chunked with.
+    public var chunker: String
+    /// `metadata.source_sha256` and `metadata.source_stamp` (see `IngestJob`).
+    public var sourceSHA256: String?
+    public var sourceStamp: String?
+
+    public init(
+        id: UUID, sourceURI: String, contentHash: String, embeddingModel: String, chunker: String,
+        sourceSHA256: String? = nil, sourceStamp: String? = nil
+    ) {
+        self.id = id
+        self.sourceURI = sourceURI
+        self.contentHash = contentHash
+        self.embeddingModel = embeddingModel
+        self.chunker = chunker
+        self.sourceSHA256 = sourceSHA256
+        self.sourceStamp = sourceStamp
+    }
+}
+
 /// A piece of a document's text with its embedding: one row of `agent_memory`.
 public struct StoredChunk: Sendable, Hashable {
     public var id: UUID

@@ -41,7 +41,7 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Parses JSON text; throws `NightshiftError.format` naming `what` on malformed input.
     public static func parse(_ text: String, what: String = "JSON") throws -> JSONValue {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            return try JSONParser.parse(text)
         } catch {
             throw NightshiftError(.format, "malformed \(what)", cause: error)
         }

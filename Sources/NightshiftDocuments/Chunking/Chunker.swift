@@ -13,16 +13,20 @@ import NightshiftCore
 public struct Chunker: Sendable {
     /// The settings in use.
     public let options: ChunkingOptions
+    /// `options.fingerprint`, made once (a run compares it with every stored document's).
+    public let fingerprint: String
 
     /// A chunker with the given settings; throws `NightshiftError(.configuration)` for unusable ones.
     public init(_ options: ChunkingOptions) throws {
         try options.validate()
         self.options = options
+        self.fingerprint = options.fingerprint
     }
 
     /// A chunker with the default settings (512 estimated tokens, 64 of overlap).
     public init() {
         self.options = ChunkingOptions()
+        self.fingerprint = options.fingerprint
     }
 
     /// The chunks of an extracted document, each with the heading path in effect where it starts.

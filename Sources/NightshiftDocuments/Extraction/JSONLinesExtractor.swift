@@ -94,16 +94,17 @@ public enum JSONLinesExtractor {
         data: [UInt8], textField: String, titleField: String? = nil, idField: String? = nil
     ) throws -> JSONLinesExtraction {
         let decoded = try TextExtractor.decode(data)
-        let decoder = JSONDecoder()
         var records: [JSONLinesRecord] = []
         var skips: [JSONLinesSkip] = []
         var lineNumber = 0
-        for line in decoded.text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines split on the byte (a line feed is always a character of its own).
+        for bytes in decoded.text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            let line = Substring(bytes)
             lineNumber += 1
             guard line.contains(where: { !$0.isWhitespace }) else { continue }
             let value: JSONValue
             do {
-                value = try decoder.decode(JSONValue.self, from: Data(line.utf8))
+                value = try JSONValue.parse(String(line))
             } catch {
                 skips.append(JSONLinesSkip(lineNumber: lineNumber, reason: "not valid JSON"))
                 continue

@@ -42,7 +42,7 @@ struct ChunkWriter: Sendable {
         document.chunkCount = chunks.count
         document.content = text.text
         if case .object(var metadata) = document.metadata {
-            metadata["chunker"] = .string(chunker.options.fingerprint)
+            metadata["chunker"] = .string(chunker.fingerprint)
             if !text.headings.isEmpty {
                 metadata["headings"] = .array(text.headings.map {
                     ["level": .number(Double($0.level)), "title": .string($0.title), "offset": .number(Double($0.offset))]

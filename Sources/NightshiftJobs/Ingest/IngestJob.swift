@@ -107,11 +107,11 @@ public struct IngestJob: Sendable {
                 // The documents already stored under each root, to tell unchanged from changed and to prune.
                 var sources = self.sources
                 for input in inputs {
-                    for document in try await store.documents(sourcePrefix: Self.rootURI(input), owner: owner)
+                    for document in try await store.documentStates(sourcePrefix: Self.rootURI(input), owner: owner)
                     where Self.isUnder(document.sourceURI, root: Self.rootURI(input)) {
                         state.existing[document.sourceURI] = document
-                        if !force, !checksum, isCurrent(document, model: embedder.model),
-                            let stamp = document.metadata["source_stamp"]?.stringValue.flatMap(FileStamp.init)
+                        if !force, !checksum, isCurrent(document, state),
+                            let stamp = document.sourceStamp.flatMap(FileStamp.init)
                         {
                             sources.unchangedFiles[document.sourceURI] = stamp
                         }
@@ -200,9 +200,8 @@ public struct IngestJob: Sendable {
         let existing = state.existing[item.uri]
         // The file's stamp, if it is old enough to be trusted next time (see `RunState.stampCutoff`).
         let stamp = item.stamp.flatMap { $0.modificationDate < state.stampCutoff ? $0.description : nil }
-        if !force, let existing, isCurrent(existing, model: state.writer.embedder.model),
-            existing.metadata["source_sha256"]?.stringValue == sourceHash,
-            stamp == nil || existing.metadata["source_stamp"]?.stringValue == stamp
+        if !force, let existing, isCurrent(existing, state),
+            existing.sourceSHA256 == sourceHash, stamp == nil || existing.sourceStamp == stamp
         {
             report.unchanged += 1
             progress?.update { $0.documents += 1 }
@@ -219,7 +218,7 @@ public struct IngestJob: Sendable {
             return
         }
         let contentHash = SHA256.hex(text.text)
-        let contentChanged = force || existing == nil || existing?.contentHash != contentHash || !(existing.map { isCurrent($0, model: state.writer.embedder.model) } ?? false)
+        let contentChanged = force || existing == nil || existing?.contentHash != contentHash || !(existing.map { isCurrent($0, state) } ?? false)
         var metadata: [String: JSONValue] = [
             "source_sha256": .string(sourceHash), "source_bytes": .number(Double(item.bytes.count)),
         ]
@@ -247,7 +246,7 @@ public struct IngestJob: Sendable {
         let prefix = item.uri + "#"
         let stored = state.existing.filter { $0.key.hasPrefix(prefix) }
         if !force, !stored.isEmpty,
-            stored.values.allSatisfy({ isCurrent($0, model: state.writer.embedder.model) && $0.metadata["source_sha256"]?.stringValue == sourceHash })
+            stored.values.allSatisfy({ isCurrent($0, state) && $0.sourceSHA256 == sourceHash })
         {
             state.seen.formUnion(stored.keys)
             report.unchanged += stored.count
@@ -287,7 +286,7 @@ public struct IngestJob: Sendable {
             }
             let contentHash = SHA256.hex(text.text)
             let existing = state.existing[uri]
-            let contentChanged = force || existing == nil || existing?.contentHash != contentHash || !(existing.map { isCurrent($0, model: state.writer.embedder.model) } ?? false)
+            let contentChanged = force || existing == nil || existing?.contentHash != contentHash || !(existing.map { isCurrent($0, state) } ?? false)
             let document = Document(
                 id: existing?.id ?? UUID(), sourceURI: uri, owner: owner, title: record.title ?? record.id,
                 mediaType: "application/x-ndjson", contentHash: contentHash,
@@ -303,8 +302,8 @@ public struct IngestJob: Sendable {
     }
 
     /// Whether a stored document was made with this run's embedding model and chunking settings.
-    func isCurrent(_ document: Document, model: String) -> Bool {
-        document.embeddingModel == model && document.metadata["chunker"]?.stringValue == chunking.fingerprint
+    func isCurrent(_ document: DocumentState, _ state: RunState) -> Bool {
+        document.embeddingModel == state.writer.embedder.model && document.chunker == state.writer.chunker.fingerprint
     }
 
     /// Fetches a URL (see `DocumentFetcher.fetch`); a failure is a recorded skip, and the URL's stored document
@@ -332,7 +331,7 @@ public struct IngestJob: Sendable {
 struct RunState: Sendable {
     let writer: ChunkWriter
     let batchSize: Int
-    var existing: [String: Document] = [:]
+    var existing: [String: DocumentState] = [:]
     var seen: Set<String> = []
     /// URIs (and prefixes) that could not be read this run: their stored documents are never pruned.
     var protected: [String] = []

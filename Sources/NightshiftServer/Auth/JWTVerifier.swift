@@ -82,7 +82,8 @@ public struct JWTVerifier: Sendable {
         let segments = token.split(separator: ".", omittingEmptySubsequences: false)
         guard segments.count == 3 else { throw NightshiftError.auth(.malformed, detail: "not three segments") }
         guard let headerBytes = Base64URL.decode(segments[0]),
-            case .object(let header)? = try? JSONDecoder().decode(JSONValue.self, from: Data(headerBytes))
+            let headerText = String(bytes: headerBytes, encoding: .utf8),
+            case .object(let header)? = try? JSONValue.parse(headerText)
         else { throw NightshiftError.auth(.malformed, detail: "header") }
 
         guard let algorithmName = header["alg"]?.stringValue else {
@@ -103,7 +104,9 @@ public struct JWTVerifier: Sendable {
         try await checkSignature(signature, of: signingInput, algorithm: algorithm, header: header)
 
         // The payload is parsed only once its signature holds: unauthenticated JSON never reaches the parser.
-        guard case .object(let payload)? = try? JSONDecoder().decode(JSONValue.self, from: Data(payloadBytes)) else {
+        guard let payloadText = String(bytes: payloadBytes, encoding: .utf8),
+            case .object(let payload)? = try? JSONValue.parse(payloadText)
+        else {
             throw NightshiftError.auth(.malformed, detail: "payload")
         }
         return try claims(of: payload, algorithm: algorithm)

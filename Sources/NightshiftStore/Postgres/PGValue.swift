@@ -178,7 +178,7 @@ extension JSONValue: PGEncodable, PGDecodable {
     public var pgBind: PGBind { PGBind(text: jsonText, oid: PGType.jsonb) }
     public init(pgText: String) throws {
         do {
-            self = try JSONDecoder().decode(JSONValue.self, from: Data(pgText.utf8))
+            self = try JSONValue.parse(pgText)
         } catch {
             throw PGError(.conversion, message: "not JSON")
         }

@@ -52,6 +52,23 @@ extension PostgresStore {
         ).map(Self.document)
     }
 
+    public func documentStates(sourcePrefix: String, owner: Owner) async throws -> [DocumentState] {
+        let pattern = Self.likeEscaped(sourcePrefix) + "%"
+        return try await pool.query(
+            """
+            select id, source_uri, content_hash, embedding_model, chunker, metadata->>'source_sha256',
+                   metadata->>'source_stamp'
+            from public.documents
+            where source_uri like \(pattern) escape '\\' and owner_id is not distinct from \(owner.userID)
+            """
+        ).map { row in
+            DocumentState(
+                id: try row.decode(0), sourceURI: try row.decode(1), contentHash: try row.decode(2),
+                embeddingModel: try row.decode(3), chunker: try row.decode(4, as: String?.self) ?? "",
+                sourceSHA256: try row.decode(5, as: String?.self), sourceStamp: try row.decode(6, as: String?.self))
+        }
+    }
+
     static func likeEscaped(_ text: String) -> String {
         var out = ""
         for char in text {

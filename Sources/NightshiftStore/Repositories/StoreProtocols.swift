@@ -127,6 +127,8 @@ public protocol DocumentStore: Sendable {
     func documentContent(id: UUID) async throws -> String?
     /// Documents whose source URI starts with `sourcePrefix` (all when nil), of one owner or of all (nil).
     func documents(sourcePrefix: String?, owner: Owner?) async throws -> [Document]
+    /// The states of one owner's documents whose source URI starts with `sourcePrefix`.
+    func documentStates(sourcePrefix: String, owner: Owner) async throws -> [DocumentState]
     /// The chunks of a document, in order, with their embeddings.
     func chunks(documentID: UUID) async throws -> [StoredChunk]
     /// Inserts or replaces a document (matched by source URI and owner) and all its chunks in one transaction:

@@ -108,6 +108,26 @@ extension SQLiteStore {
         }
     }
 
+    public func documentStates(sourcePrefix: String, owner: Owner) async throws -> [DocumentState] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    select id, source_uri, content_hash, embedding_model, chunker,
+                           json_extract(metadata, '$.source_sha256') as sha, json_extract(metadata, '$.source_stamp') as stamp
+                    from documents
+                    where substr(source_uri, 1, length(?)) = ? and owner_id is ?
+                    """,
+                arguments: [sourcePrefix, sourcePrefix, owner.userID?.canonical]
+            ).map { row in
+                DocumentState(
+                    id: try SQLiteValue.uuid(row, "id"), sourceURI: row["source_uri"], contentHash: row["content_hash"],
+                    embeddingModel: row["embedding_model"], chunker: row["chunker"] ?? "", sourceSHA256: row["sha"],
+                    sourceStamp: row["stamp"])
+            }
+        }
+    }
+
     static func chunk(_ row: Row) throws -> StoredChunk {
         StoredChunk(
             id: try SQLiteValue.uuid(row, "id"), index: row["chunk_index"] ?? 0, content: row["content"],
