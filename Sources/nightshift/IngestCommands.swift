@@ -53,8 +53,9 @@ struct Ingest: AsyncParsableCommand {
 
             Incremental: a file whose size and modification time are those stored is not even read \
             (--checksum reads and hashes it anyway), an unchanged source is skipped, a changed document's \
-            chunks are swapped in one transaction, and only new or changed chunks are embedded (the summary says how many vectors were \
-            reused and how many bought). A killed run leaves whole documents; rerun to finish.
+            chunks are swapped in one transaction, and only new or changed chunks are embedded (the summary \
+            says how many vectors were reused and how many bought). A killed run leaves whole documents; rerun \
+            to finish.
 
             Examples:
               nightshift ingest fixtures/docs

@@ -212,7 +212,17 @@ struct PostgresPostingsTests {
             chunks[0].headingPath = ["New heading"]
             chunks[0].searchText = "new heading apple banana apple cherry apple"
             chunks[0].id = UUID()
+            // A heading changed only in case: same terms, same tsvector, which must stay the terms' (not the raw
+            // words the trigger would make for a writer that gave none).
+            chunks[2].headingPath = ["h"]
             _ = try await store.replaceDocuments([(document, chunks)])
+            let caseOnly = try await pool.query(
+                """
+                select search_tsv = to_tsvector('simple', \(chunks[2].searchText ?? "")), heading_path
+                from public.agent_memory where chunk_index = 2
+                """).first
+            #expect(try caseOnly?.decode(0, as: Bool.self) == true)
+            #expect(try caseOnly?.decode(1, as: [String].self) == ["h"])
             let rows = try await pool.query(
                 """
                 select search_tsv = to_tsvector('simple', 'new heading apple banana apple cherry apple'), term_count,

@@ -103,7 +103,9 @@ struct ChunkWriter: Sendable {
             for hash in needed.keys { if let vector = recent[hash] { vectors[hash] = vector } }
             let missing = needed.keys.filter { vectors[$0] == nil }
             if !missing.isEmpty {
-                for (hash, vector) in try await store.embeddings(contentHashes: Array(missing)) { vectors[hash] = vector }
+                for (hash, vector) in try await store.embeddings(contentHashes: Array(missing)) {
+                    vectors[hash] = vector
+                }
             }
         }
         let copied = vectors.count

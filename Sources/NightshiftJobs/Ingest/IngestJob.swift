@@ -50,8 +50,8 @@ public struct IngestJob: Sendable {
         inputs: [String], owner: Owner = .shared, sources: SourceOptions = SourceOptions(),
         chunking: ChunkingOptions = ChunkingOptions(), extraction: ExtractionOptions = ExtractionOptions(),
         jsonIDField: String? = nil, jsonTitleField: String? = nil, prune: Bool = false, strict: Bool = false,
-        force: Bool = false, checksum: Bool = false, batchDocuments: Int = 64, maxURLBytes: Int = 32 << 20, rebuildIndex: IndexPolicy = .auto,
-        prices: PriceTable = .builtIn
+        force: Bool = false, checksum: Bool = false, batchDocuments: Int = 64, maxURLBytes: Int = 32 << 20,
+        rebuildIndex: IndexPolicy = .auto, prices: PriceTable = .builtIn
     ) {
         self.inputs = inputs
         self.owner = owner

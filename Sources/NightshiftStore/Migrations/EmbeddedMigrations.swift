@@ -2024,11 +2024,14 @@ create trigger agent_memory_search_tsv_insert before insert on public.agent_memo
     for each row when (new.search_tsv is null)
     execute function public.agent_memory_search_tsv();
 -- An update that changes the text but leaves search_tsv as it was (a writer that does not know the column).
+-- Nightshift gives the tsvector with its updates, possibly equal to the old one (a heading changed only in case),
+-- and says so with the transaction-local setting nightshift.search_tsv_given.
 create trigger agent_memory_search_tsv_update before update of content, heading_path, search_text
     on public.agent_memory
     for each row when (new.search_tsv is not distinct from old.search_tsv
                        and (new.content, new.heading_path, new.search_text)
-                           is distinct from (old.content, old.heading_path, old.search_text))
+                           is distinct from (old.content, old.heading_path, old.search_text)
+                       and coalesce(current_setting('nightshift.search_tsv_given', true), '') <> 'on')
     execute function public.agent_memory_search_tsv();
 
 alter table public.agent_memory set (toast_tuple_target = 8160);

@@ -257,8 +257,8 @@ extension PostgresStore {
         }
         if !updates.isEmpty {
             // Only rows whose position or terms changed are written: an untouched row keeps its place in every
-            // index. Rows without terms of their own keep theirs (the trigger of sql/0013 redoes them if the
-            // heading changed).
+            // index. The setting tells sql/0013's trigger that the tsvectors are given, even when equal to the old.
+            try await connection.simpleQuery("set local nightshift.search_tsv_given = 'on'")
             try await connection.execute(
                 """
                 update public.agent_memory m set

@@ -114,7 +114,8 @@ extension SQLiteStore {
                 db,
                 sql: """
                     select id, source_uri, content_hash, embedding_model, chunker,
-                           json_extract(metadata, '$.source_sha256') as sha, json_extract(metadata, '$.source_stamp') as stamp
+                           json_extract(metadata, '$.source_sha256') as sha,
+                           json_extract(metadata, '$.source_stamp') as stamp
                     from documents
                     where substr(source_uri, 1, length(?)) = ? and owner_id is ?
                     """,
