@@ -43,7 +43,7 @@ public enum TestEnvironment {
 public actor TestDatabases {
     public static let shared = TestDatabases()
 
-    private var template: String?
+    private var template: Task<String, any Error>?
 
     /// The admin URL, or an error that says how to provide one.
     public static func adminURL() throws -> String {
@@ -62,16 +62,47 @@ public actor TestDatabases {
         return components.string ?? url
     }
 
+    /// This machine, in template names: only its own leftovers are cleaned up.
+    static let host: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let name = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "host"
+        return String(SHA256.hex(name).prefix(8))
+    }()
+
+    /// The template, made once per process. A task, not a value: the actor lets other tests in while the first
+    /// one awaits the server, and each of them would otherwise make (and migrate) a template of its own.
     private func templateName() async throws -> String {
-        if let template { return template }
+        if let making = template { return try await making.value }
+        let making = Task { try await Self.makeTemplate() }
+        template = making
+        do {
+            return try await making.value
+        } catch {
+            template = nil
+            throw error
+        }
+    }
+
+    private static func makeTemplate() async throws -> String {
         let admin = try Self.adminURL()
-        let name = "nightshift_tpl_\(ProcessInfo.processInfo.processIdentifier)_\(UInt32.random(in: 0...UInt32.max))"
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let name = "nightshift_tpl_\(Self.host)_\(pid)_\(UInt32.random(in: 0...UInt32.max))"
         let connection = try await PGConnection.connect(url: Secret(admin))
+        // A test process cannot drop its template when it ends (Swift Testing has no end-of-run hook): drop the
+        // templates of this machine's test processes that are gone, so a long-lived server does not fill up.
+        for row in try await connection.query(
+            "select datname from pg_database where datname like \("nightshift\\_tpl\\_\(Self.host)\\_%")")
+        {
+            let old = try row.decode(0, as: String.self)
+            let parts = old.split(separator: "_")
+            guard parts.count == 5, let owner = Int32(parts[3]), owner != pid, kill(owner, 0) != 0, errno == ESRCH
+            else { continue }
+            _ = try? await connection.simpleQuery("drop database if exists \(old) with (force)")
+        }
         try await connection.simpleQuery("create database \(name)")
         let store = PostgresStore(pool: PGPool(url: Secret(Self.url(admin, database: name)), maxConnections: 1))
         try await store.migrate()
         await store.close()
-        template = name
         return name
     }
 
