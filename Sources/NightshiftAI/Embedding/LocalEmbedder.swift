@@ -126,6 +126,32 @@ public struct LocalEmbedder: Sendable {
         return terms
     }
 
+    /// `tokenize(text).joined(separator: " ")`, built in one buffer (no string per term): the search terms
+    /// ingestion stores with every chunk.
+    public static func joinedTerms(_ text: String) -> String {
+        var text = text
+        let lexicon = EnglishLexicon.shared
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: WordScanner.scratchCapacity + 1)
+        let stemmed = UnsafeMutablePointer<UInt8>.allocate(capacity: WordScanner.scratchCapacity + 1)
+        defer {
+            scratch.deallocate()
+            stemmed.deallocate()
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        text.withUTF8 { bytes in
+            WordScanner.latin1Fold.withUnsafeBufferPointer { fold in
+                WordScanner.forEachWord(in: bytes, scratch: scratch, fold: fold) { word, hash in
+                    if lexicon.isStopword(surfaceHash: hash) { return }
+                    let length = LightStemmer.stem(word, into: stemmed)
+                    if !out.isEmpty { out.append(UInt8(ascii: " ")) }
+                    out.append(contentsOf: UnsafeBufferPointer(start: stemmed, count: length))
+                }
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The vector of a text without words: the unit vector along the first axis.
     static func emptyVector(dimensions: Int) -> [Float] {
         var vector = [Float](repeating: 0, count: dimensions)

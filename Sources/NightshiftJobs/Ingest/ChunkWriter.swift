@@ -36,7 +36,7 @@ struct ChunkWriter: Sendable {
                 index: chunk.index, content: chunk.text, contentHash: StoredChunk.hash(content: chunk.text, model: model),
                 embedding: [], embeddingModel: model, tokenCount: chunk.tokenCount, headingPath: chunk.headingPath,
                 charStart: chunk.start, charEnd: chunk.end,
-                searchText: SearchTerms.of(chunk.headingPath.joined(separator: " ") + " " + chunk.text).joined(separator: " "))
+                searchText: SearchTerms.joined(chunk.headingPath.joined(separator: " ") + " " + chunk.text))
         }
         document.embeddingModel = model
         document.chunkCount = chunks.count

@@ -51,4 +51,9 @@ public enum SearchTerms {
     public static func of(_ text: String) -> [String] {
         LocalEmbedder.tokenize(text)
     }
+
+    /// `of(text)` joined by spaces, as stored with each chunk.
+    public static func joined(_ text: String) -> String {
+        LocalEmbedder.joinedTerms(text)
+    }
 }

@@ -208,4 +208,19 @@ struct LocalEmbedderTests {
         #expect(LocalEmbedder.tokenize("To be or not", droppingStopwords: false) == ["to", "be", "or", "not"])
         #expect(LocalEmbedder.tokenize("").isEmpty)
     }
+
+    @Test("joinedTerms is tokenize joined by spaces, on every fixture document")
+    func joinedTerms() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../../fixtures/docs")
+        var texts = ["", "the of and", "The Cells were INCREASING rapidly, said the Café's owner; p53 — ΔNp63.",
+                     "日本語のテキスト 😀 emoji, ΑΘΗΝΑ, Москва, straße", String(repeating: "x", count: 200)]
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            texts.append(String(decoding: try Data(contentsOf: folder.appendingPathComponent(name)), as: UTF8.self))
+        }
+        #expect(texts.count > 10)
+        for text in texts {
+            #expect(LocalEmbedder.joinedTerms(text) == LocalEmbedder.tokenize(text).joined(separator: " "))
+        }
+    }
 }
