@@ -100,28 +100,9 @@ public struct LocalEmbedder: Sendable {
     ///
     /// Meant for a full-text index that should agree with the vectors (for hybrid search).
     public static func tokenize(_ text: String, stemming: Bool = true, droppingStopwords: Bool = true) -> [String] {
-        var text = text
-        let lexicon = EnglishLexicon.shared
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: WordScanner.scratchCapacity + 1)
-        let stemmed = UnsafeMutablePointer<UInt8>.allocate(capacity: WordScanner.scratchCapacity + 1)
-        defer {
-            scratch.deallocate()
-            stemmed.deallocate()
-        }
         var terms: [String] = []
-        text.withUTF8 { bytes in
-            WordScanner.latin1Fold.withUnsafeBufferPointer { fold in
-                WordScanner.forEachWord(in: bytes, scratch: scratch, fold: fold) { word, hash in
-                    if droppingStopwords && lexicon.isStopword(surfaceHash: hash) { return }
-                    if stemming {
-                        let length = LightStemmer.stem(word, into: stemmed)
-                        terms.append(
-                            String(decoding: UnsafeBufferPointer(start: stemmed, count: length), as: UTF8.self))
-                    } else {
-                        terms.append(String(decoding: word, as: UTF8.self))
-                    }
-                }
-            }
+        forEachTerm(in: text, stemming: stemming, droppingStopwords: droppingStopwords) {
+            terms.append(String(decoding: $0, as: UTF8.self))
         }
         return terms
     }
@@ -129,6 +110,19 @@ public struct LocalEmbedder: Sendable {
     /// `tokenize(text).joined(separator: " ")`, built in one buffer (no string per term): the search terms
     /// ingestion stores with every chunk.
     public static func joinedTerms(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        forEachTerm(in: text, stemming: true, droppingStopwords: true) { term in
+            if !out.isEmpty { out.append(UInt8(ascii: " ")) }
+            out.append(contentsOf: term)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Calls `body` with each term's bytes (valid only during the call).
+    private static func forEachTerm(
+        in text: String, stemming: Bool, droppingStopwords: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         var text = text
         let lexicon = EnglishLexicon.shared
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: WordScanner.scratchCapacity + 1)
@@ -137,19 +131,18 @@ public struct LocalEmbedder: Sendable {
             scratch.deallocate()
             stemmed.deallocate()
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
         text.withUTF8 { bytes in
             WordScanner.latin1Fold.withUnsafeBufferPointer { fold in
                 WordScanner.forEachWord(in: bytes, scratch: scratch, fold: fold) { word, hash in
-                    if lexicon.isStopword(surfaceHash: hash) { return }
-                    let length = LightStemmer.stem(word, into: stemmed)
-                    if !out.isEmpty { out.append(UInt8(ascii: " ")) }
-                    out.append(contentsOf: UnsafeBufferPointer(start: stemmed, count: length))
+                    if droppingStopwords && lexicon.isStopword(surfaceHash: hash) { return }
+                    if stemming {
+                        body(UnsafeBufferPointer(start: stemmed, count: LightStemmer.stem(word, into: stemmed)))
+                    } else {
+                        body(word)
+                    }
                 }
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The vector of a text without words: the unit vector along the first axis.
