@@ -64,13 +64,7 @@ struct ChunkWriter: Sendable {
         var vectors: [String: [Float]]
     }
 
-    /// Fills in the vectors a batch needs and stores it in one transaction; updates `report`.
-    func write(_ batch: [PreparedDocument], report: inout IngestReport) async throws {
-        guard !batch.isEmpty else { return }
-        merge(try await store(try await embed(batch)), into: &report)
-    }
-
-    /// The first half of `write`: finds which vectors the batch can keep or copy and computes the rest.
+    /// A batch's first step (see `RunState`): finds which vectors it can keep or copy and computes the rest.
     /// `recent` holds vectors of a batch that may not be stored yet (the one before, in a pipelined run), so a
     /// chunk repeated across batches is not bought twice.
     func embed(_ batch: [PreparedDocument], recent: [String: [Float]] = [:]) async throws -> EmbeddedBatch {
@@ -133,7 +127,7 @@ struct ChunkWriter: Sendable {
         return EmbeddedBatch(rows: rows, items: batch, tally: tally, vectors: vectors)
     }
 
-    /// The second half of `write`: stores the batch in one transaction; returns what it counted.
+    /// A batch's second step: stores it in one transaction; returns what it counted.
     func store(_ embedded: EmbeddedBatch) async throws -> IngestReport {
         var tally = embedded.tally
         try await store.replaceDocuments(embedded.rows)
