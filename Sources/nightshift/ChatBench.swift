@@ -58,12 +58,18 @@ extension Bench {
         @Option(help: "Retrieval of the chat turns: hybrid, vector or text (NIGHTSHIFT_CHAT_SEARCH).")
         var search: SearchMode = .hybrid
 
+        @Option(help: ArgumentHelp(
+            "PostgreSQL connections of the server (NIGHTSHIFT_DB_POOL); default: this machine's cores + 1, as the database shares them.",
+            valueName: "n"))
+        var dbPool: Int?
+
         @Flag(help: "Keep the scratch database (PostgreSQL).")
         var keep = false
 
         func validate() throws {
             if rate <= 0 { throw ValidationError("--rate must be positive") }
             if requests < 1 || users < 1 || chunks < 1 { throw ValidationError("--requests, --users and --chunks must be at least 1") }
+            if let dbPool, dbPool < 1 { throw ValidationError("--db-pool must be at least 1") }
         }
 
         func run() async throws {
@@ -120,7 +126,9 @@ extension Bench {
                 userIDs.append(id)
             }
             await store.close()
-            say("store: \(store.kind), \(stored) chunks in agent_memory, \(users) users, \(search.rawValue) retrieval")
+            let pool = dbPool ?? ProcessInfo.processInfo.activeProcessorCount + 1
+            say("store: \(store.kind), \(stored) chunks in agent_memory, \(users) users, \(search.rawValue) retrieval"
+                + (store.kind == .postgres ? ", \(pool) database connections" : ""))
 
             // The server, as people run it.
             let secret = DevelopmentTokens.randomSecret()
@@ -131,6 +139,7 @@ extension Bench {
             serverEnvironment["NIGHTSHIFT_RATE_LIMIT"] = "1000000"
             serverEnvironment["NIGHTSHIFT_RATE_BURST"] = "1000000"
             serverEnvironment["NIGHTSHIFT_CHAT_SEARCH"] = search.rawValue
+            serverEnvironment["NIGHTSHIFT_DB_POOL"] = String(pool)
             serverEnvironment["NIGHTSHIFT_LOG_LEVEL"] = serverEnvironment["NIGHTSHIFT_LOG_LEVEL"] ?? "warning"
             let port = try Self.freePort()
             let server = Process()

@@ -80,8 +80,12 @@ func openStore(
     let configuration = try options.loadConfiguration()
     Log.bootstrap(configuration)
     let location = try StoreLocation.resolve(configuration)
+    let pool = try configuration.int("NIGHTSHIFT_DB_POOL", default: 8)
+    guard pool >= 1 else {
+        throw NightshiftError(.configuration, "expected at least 1 connection", context: ["setting": "NIGHTSHIFT_DB_POOL"])
+    }
     let store = try await StoreFactory.open(
-        location, requireCurrentSchema: requireCurrentSchema, migrateEmbedded: migrateEmbedded)
+        location, requireCurrentSchema: requireCurrentSchema, migrateEmbedded: migrateEmbedded, maxConnections: pool)
     return (store, configuration)
 }
 

@@ -23,7 +23,8 @@ struct Serve: AsyncParsableCommand {
             Settings: NIGHTSHIFT_RATE_LIMIT (requests/s per user, default 5), NIGHTSHIFT_RATE_BURST (20), \
             NIGHTSHIFT_MAX_BODY_BYTES (262144), NIGHTSHIFT_CORS_ORIGINS (* or one origin), \
             NIGHTSHIFT_REQUIRE_CHAT_FLAG (true: a user needs the ai_chat_enabled flag; default false), \
-            NIGHTSHIFT_CHAT_SEARCH (retrieval: hybrid, the default, vector or text).
+            NIGHTSHIFT_CHAT_SEARCH (retrieval: hybrid, the default, vector or text), NIGHTSHIFT_DB_POOL (PostgreSQL \
+            connections, default 8; about the database server's cores + 1 keeps latency lowest under load).
 
             Examples:
               nightshift serve

@@ -21,8 +21,8 @@ struct PostgresPostingsTests {
                 from public.agent_memory_terms)
         """
 
-    /// BM25 straight from the tsvectors (the formula of sql/0008), for the shared chunks of one model.
-    static func reference(_ terms: [String], model: String, limit: Int) -> PGQuery {
+    /// BM25 straight from the tsvectors (the formula of sql/0008), for the shared chunks of one model (and `owner`'s).
+    static func reference(_ terms: [String], model: String, limit: Int, owner: UUID? = nil) -> PGQuery {
         """
         with stats as (
             select greatest(chunks, 1)::float as n, greatest(terms::float / greatest(chunks, 1), 1) as avgdl
@@ -41,7 +41,8 @@ struct PostgresPostingsTests {
         from public.agent_memory m
         cross join lateral unnest(m.search_tsv) as u
         join weights w on w.term = u.lexeme
-        where m.embedding_model = \(model) and m.owner_id is null and m.conversation_id is null
+        where m.embedding_model = \(model)
+          and ((m.owner_id is null and m.conversation_id is null) or m.owner_id = \(owner)::uuid)
         group by m.id
         order by score desc, m.id
         limit \(limit)
@@ -92,13 +93,7 @@ struct PostgresPostingsTests {
                 let fromVectors = try await pool.query(Self.reference(terms, model: "local-hash-v1", limit: 100))
                     .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self)) }
                 #expect(!fromPostings.isEmpty)
-                // Equal scores may differ in the last bits (summation order) and so break ties either way:
-                // compare in the order of the rounded score, then id.
-                func ranked(_ rows: [(UUID, Double)]) -> [UUID] {
-                    rows.map { ($0.0, ($0.1 * 1e9).rounded()) }
-                        .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.uuidString < $1.0.uuidString }.map(\.0)
-                }
-                #expect(ranked(fromPostings) == ranked(fromVectors), "order for \(terms)")
+                #expect(Self.ranked(fromPostings) == Self.ranked(fromVectors), "order for \(terms)")
                 for (a, b) in zip(fromPostings, fromVectors) { #expect(abs(a.1 - b.1) < 1e-9, "score for \(terms)") }
             }
             // Scoping: alice's chunks only for alice; the other model's never for this one.
@@ -121,26 +116,31 @@ struct PostgresPostingsTests {
             for terms in [["banana", "fig"], ["cherry", "hazel", "nothing"], ["nothing"]] {
                 let hybrid = try await pool.query(
                     """
-                    select id, score from public.hybrid_search(\(terms), \(unescaped: probe), 6, null, true,
+                    select id, score, similarity from public.hybrid_search(\(terms), \(unescaped: probe), 6, null, true,
                                                               'local-hash-v1', 1.0, 0.5, 10, 3)
                     """)
-                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self)) }
+                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self), try $0.decode(2, as: Double?.self)) }
                 let expected = try await pool.query(
                     """
-                    with s as (select v.id, row_number() over (order by v.similarity desc, v.id) as r
+                    with s as (select v.id, v.similarity, row_number() over (order by v.similarity desc, v.id) as r
                                from public.match_documents(\(unescaped: probe), 18, '{}', null, true,
                                                            'local-hash-v1') v),
                          t as (select x.id, row_number() over (order by x.rank desc, x.id) as r
                                from public.match_documents_text(\(terms), 18, null, true, 'local-hash-v1') x)
                     select coalesce(s.id, t.id) as id,
-                           (coalesce(0.5::float / (10 + s.r), 0) + coalesce(1.0::float / (10 + t.r), 0))::float as score
+                           (coalesce(0.5::float / (10 + s.r), 0) + coalesce(1.0::float / (10 + t.r), 0))::float as score,
+                           s.similarity
                     from s full join t on t.id = s.id
                     order by score desc, id limit 6
                     """)
-                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self)) }
+                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self), try $0.decode(2, as: Double?.self)) }
                 #expect(hybrid.count == 6, "hybrid rows for \(terms)")
                 #expect(hybrid.map(\.0) == expected.map(\.0), "hybrid order for \(terms)")
-                for (a, b) in zip(hybrid, expected) { #expect(abs(a.1 - b.1) < 1e-12, "hybrid score for \(terms)") }
+                for (a, b) in zip(hybrid, expected) {
+                    #expect(abs(a.1 - b.1) < 1e-12, "hybrid score for \(terms)")
+                    #expect(a.2 == b.2, "hybrid similarity for \(terms)")
+                }
+                #expect(hybrid.contains { $0.2 != nil }, "vector candidates for \(terms)")
             }
 
             _ = try await pool.execute("update public.agent_memory set chunk_index = chunk_index + 100 where chunk_index < 20")
@@ -172,6 +172,82 @@ struct PostgresPostingsTests {
     /// sql/0013: Nightshift sends each chunk's tsvector itself (binary COPY) instead of having the server parse
     /// its terms again; the result must be what to_tsvector('simple') makes of the same terms, so postings and
     /// scores do not depend on who wrote a row.
+    /// sql/0014: match_documents_text leaves out the postings of common terms when they cannot change the top
+    /// results. Here "zebra" is rare and "ox" and "cat" common: for a few results the floor (the k-th best zebra
+    /// score) exceeds what ox and cat can add, so they are only added to the chunks that can still make the top;
+    /// for more results than zebra has chunks there is no floor and everything is scored. Either way the scores
+    /// and order are BM25's, computed here from the tsvectors.
+    @Test("BM25 that skips common terms where they cannot change the top results scores as the full formula")
+    func prunedBM25() async throws {
+        try await withFreshStore(.postgres) { store in
+            let pool = try #require(store as? PostgresStore).pool
+            let model = "local-hash-v1"
+            let alice = UUID()
+            _ = try await pool.execute("insert into auth.users (id, email) values (\(alice), 'alice@example.com')")
+            var rows: [(text: String, owner: UUID?)] = []
+            // Ten terms a chunk (fillers unique), so zebra's frequency alone orders the zebra chunks...
+            func chunk(_ words: [String], owner: UUID? = nil) {
+                let filler = (0..<(10 - words.count)).map { "w\(rows.count)x\($0)" }
+                rows.append(((words + filler).joined(separator: " "), owner))
+            }
+            // ...and ox, a common term, breaks the ties between them.
+            for (zebras, oxen) in [(3, 1), (3, 2), (2, 0), (2, 3), (1, 1), (1, 4)] {
+                chunk(Array(repeating: "zebra", count: zebras) + Array(repeating: "ox", count: oxen) + ["cat"])
+            }
+            for index in 0..<100 {
+                chunk(["ox", "cat"] + (index % 3 == 0 ? ["yak"] : []) + (index % 7 == 0 ? ["yak", "ox"] : []))
+            }
+            for _ in 0..<14 { chunk(["cat", "cat"]) }
+            for zebras in [4, 4, 1] { chunk(Array(repeating: "zebra", count: zebras) + ["ox"], owner: alice) }
+            for (index, row) in rows.enumerated() {
+                _ = try await pool.execute(
+                    """
+                    insert into public.agent_memory (chunk_index, content, search_text, term_count, embedding_model,
+                        owner_id)
+                    values (\(index), \(row.text), \(row.text), 10, \(model), \(row.owner))
+                    """)
+            }
+            _ = try await pool.execute(
+                """
+                insert into public.search_stats (embedding_model, chunks, terms)
+                select embedding_model, count(*), sum(term_count) from public.agent_memory group by 1
+                """)
+            let cases: [([String], Int, UUID?)] = [
+                (["zebra", "ox", "cat"], 1, nil), (["zebra", "ox", "cat"], 2, nil), (["zebra", "ox", "cat"], 3, nil),
+                (["zebra", "ox", "cat"], 5, nil), (["zebra", "ox", "cat"], 8, nil), (["zebra", "yak", "ox", "cat"], 3, nil),
+                (["zebra", "yak", "ox", "cat"], 6, nil), (["yak", "ox", "cat"], 4, nil), (["cat", "ox"], 3, nil),
+                (["zebra", "ox"], 2, alice), (["zebra", "ox", "cat"], 4, alice), (["zebra", "ox", "cat"], 12, alice),
+            ]
+            for (terms, limit, owner) in cases {
+                let label = "\(terms) top \(limit)\(owner == nil ? "" : " for alice")"
+                let found = try await pool.query(
+                    """
+                    select id, rank from public.match_documents_text(\(terms), \(limit)::int, \(owner)::uuid, true, \(model))
+                    """)
+                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self)) }
+                let expected = try await pool.query(Self.reference(terms, model: model, limit: limit, owner: owner))
+                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: Double.self)) }
+                #expect(found.count == limit && expected.count == limit, "rows for \(label)")
+                #expect(Self.ranked(found) == Self.ranked(expected), "order for \(label)")
+                for (a, b) in zip(found, expected) { #expect(abs(a.1 - b.1) < 1e-9, "score for \(label)") }
+            }
+            // Alice's own zebra chunks lead her results and never appear in anyone else's.
+            let aliceTop = try await pool.query(
+                "select c.owner_id from public.match_documents_text(array['zebra','ox','cat'], 2, \(alice), true, \(model)) t join public.agent_memory c on c.id = t.id")
+            #expect(try aliceTop.map { try $0.decode(0, as: UUID?.self) } == [alice, alice])
+            let sharedTop = try await pool.query(
+                "select c.owner_id from public.match_documents_text(array['zebra','ox','cat'], 5, null, true, \(model)) t join public.agent_memory c on c.id = t.id")
+            #expect(try sharedTop.allSatisfy { try $0.decode(0, as: UUID?.self) == nil })
+        }
+    }
+
+    /// Ids in the order of the rounded score, then id: equal scores may differ in the last bits (summation order)
+    /// and so break ties either way.
+    static func ranked(_ rows: [(UUID, Double)]) -> [UUID] {
+        rows.map { ($0.0, ($0.1 * 1e9).rounded()) }
+            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.uuidString < $1.0.uuidString }.map(\.0)
+    }
+
     @Test("the tsvectors Nightshift writes equal to_tsvector('simple') of the terms; a heading change rewrites them")
     func writtenTSVectors() async throws {
         try await withFreshStore(.postgres) { store in

@@ -120,7 +120,7 @@ public struct LocalEmbedder: Sendable {
     }
 
     /// Calls `body` with each term's bytes (valid only during the call).
-    private static func forEachTerm(
+    static func forEachTerm(
         in text: String, stemming: Bool, droppingStopwords: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
         var text = text

@@ -140,14 +140,14 @@ public struct ExtractiveAnswerer: Sendable {
         var drafts: [Draft] = []
         for source in sources {
             let about = ([source.title ?? ""] + source.headingPath + [source.content]).joined(separator: "\n")
-            let sourceCoverage = query.coverage(of: Set(LocalEmbedder.tokenize(about)))
+            let sourceCoverage = query.coverage(in: about)
             guard sourceCoverage > 0 else { continue }
             for (position, range) in SentenceSplitter.ranges(in: source.content).enumerated() {
                 let sentence = source.content[range]
                 guard !SentenceSplitter.isHeading(sentence) else { continue }
                 let text = SentenceSplitter.displayText(sentence)
                 guard ExtractiveAnswerer.wordCount(text) >= 4 else { continue }
-                let match = query.match(Set(LocalEmbedder.tokenize(text)))
+                let match = query.match(in: text)
                 // A sentence holding no question term can neither be the answer nor join it: skip its vector.
                 guard match.coverage > 0 else { continue }
                 drafts.append((source.number, position, text, match.terms, match.coverage, sourceCoverage))
@@ -211,7 +211,7 @@ public struct ExtractiveAnswerer: Sendable {
     private func relevantFacts(_ facts: [PromptFact], to query: ExtractiveQuery) -> [PromptFact] {
         let relevant = facts.filter { fact in
             let about = fact.key.replacingOccurrences(of: "_", with: " ") + " " + PromptFact.words(fact.value)
-            return query.coverage(of: Set(LocalEmbedder.tokenize(about))) >= settings.factCoverage
+            return query.coverage(in: about) >= settings.factCoverage
         }
         return Array(relevant.prefix(settings.maximumFacts))
     }

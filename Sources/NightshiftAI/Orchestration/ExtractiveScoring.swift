@@ -20,31 +20,40 @@ struct ExtractiveQuery {
         self.totalWeight = terms.reduce(0) { $0 + $1.weight }
         var byPrefix: [UInt32: [Int]] = [:]
         for (index, term) in terms.enumerated() {
-            if let key = ExtractiveTerms.prefixKey(term.stem) { byPrefix[key, default: []].append(index) }
+            if let key = ExtractiveTerms.prefixKey(term.stem.utf8) { byPrefix[key, default: []].append(index) }
         }
         self.termsByPrefix = byPrefix
+        self.stemBytes = terms.map { Array($0.stem.utf8) }
     }
 
     /// The terms by their first four bytes: a variant shares at least those (see `ExtractiveTerms.variantCredit`),
     /// so only stems with the same four first bytes need comparing.
     private let termsByPrefix: [UInt32: [Int]]
 
-    /// The share of the question's weight that `stems` covers, 0…1: a stem counts fully, a variant of it (a
-    /// shared prefix the light stemmer left apart: `cancel`, `cancell`, `cancellat`) partly.
-    func coverage(of stems: Set<String>) -> Double {
-        match(stems).coverage
+    /// The share of the question's weight that the terms of `text` cover, 0…1: a stem counts fully, a variant of
+    /// it (a shared prefix the light stemmer left apart: `cancel`, `cancell`, `cancellat`) partly.
+    func coverage(in text: String) -> Double {
+        match(in: text).coverage
     }
 
-    /// The coverage of `stems` (see `coverage(of:)`) and the indices of the terms they hold, fully or partly.
-    func match(_ stems: Set<String>) -> (coverage: Double, terms: Set<Int>) {
+    /// The coverage of the terms of `text` (see `coverage(in:)`) and the indices of the question terms it holds,
+    /// fully or partly. One pass over the text's terms as bytes: no string or set is made for them.
+    func match(in text: String) -> (coverage: Double, terms: Set<Int>) {
         guard totalWeight > 0 else { return (0, []) }
-        var credits = terms.map { stems.contains($0.stem) ? 1.0 : 0.0 }
-        if credits.contains(0) {
-            for stem in stems {
-                guard let key = ExtractiveTerms.prefixKey(stem), let candidates = termsByPrefix[key] else { continue }
-                for index in candidates where credits[index] == 0 {
-                    credits[index] = ExtractiveTerms.variantCredit(terms[index].stem, stem)
-                }
+        // 1 for a term the text holds, the variant weight for one it holds a variant of, else 0; a variant never
+        // replaces a full match, whatever the order the text has them in.
+        var credits = [Double](repeating: 0, count: terms.count)
+        var partial = terms.count  // terms without full credit yet
+        LocalEmbedder.forEachTerm(in: text, stemming: true, droppingStopwords: true) { stem in
+            guard partial > 0 else { return }
+            for index in stemBytes.indices where credits[index] < 1 && Self.equal(stemBytes[index], stem) {
+                credits[index] = 1
+                partial -= 1
+                return
+            }
+            guard let key = ExtractiveTerms.prefixKey(stem), let candidates = termsByPrefix[key] else { return }
+            for index in candidates where credits[index] == 0 {
+                credits[index] = ExtractiveTerms.variantCredit(stemBytes[index], stem)
             }
         }
         var covered = 0.0
@@ -57,6 +66,13 @@ struct ExtractiveQuery {
             }
         }
         return (covered / totalWeight, held)
+    }
+
+    /// The stems' bytes, for comparing with a text's terms as they are scanned.
+    private let stemBytes: [[UInt8]]
+
+    private static func equal(_ stem: [UInt8], _ term: UnsafeBufferPointer<UInt8>) -> Bool {
+        stem.count == term.count && stem.withUnsafeBufferPointer { $0.elementsEqual(term) }
     }
 }
 
@@ -87,18 +103,20 @@ enum ExtractiveTerms {
     /// 1 for the same stem; `variantWeight` for two stems of which one (four letters or more) begins the other
     /// (`late`, `later`) or which share a prefix of at least five letters covering 70 % of the shorter one
     /// (`cancell`, `cancellat`); else 0.
-    static func variantCredit(_ a: String, _ b: String) -> Double {
+    static func variantCredit<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Double {
         // Any credit needs a shared prefix of four bytes or more: `prefixKey` relies on that.
-        if a == b { return 1 }
         var shared = 0
         var shorter = 0
-        var left = a.utf8.makeIterator()
-        var right = b.utf8.makeIterator()
+        var left = a.makeIterator()
+        var right = b.makeIterator()
         var matching = true
         while true {
             let x = left.next()
             let y = right.next()
-            guard let x, let y else { break }
+            guard let x, let y else {
+                if x == nil && y == nil && matching { return 1 }
+                break
+            }
             shorter += 1
             if matching && x == y { shared += 1 } else { matching = false }
         }
@@ -108,10 +126,10 @@ enum ExtractiveTerms {
     }
 
     /// The first four bytes of a stem as one number; nil for a stem shorter than that (it has no variants).
-    static func prefixKey(_ stem: String) -> UInt32? {
+    static func prefixKey<C: Collection<UInt8>>(_ stem: C) -> UInt32? {
         var key: UInt32 = 0
         var count = 0
-        for byte in stem.utf8 {
+        for byte in stem {
             key = key << 8 | UInt32(byte)
             count += 1
             if count == 4 { return key }
