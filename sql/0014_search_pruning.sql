@@ -83,7 +83,9 @@ begin
     v_base := k1 * (1 - b);
     v_per_length := k1 * b / v_average;
 
-    if cardinality(v_terms) > 1 then
+    -- The argument needs every weight positive (a term can only add); stale statistics (more postings than
+    -- chunks counted) could make one negative: then everything is scored.
+    if cardinality(v_terms) > 1 and 0 < all (v_weights) then
         -- 1. The floor: the match_count-th best score of the highest-weighted term alone (ties: the first term).
         select i into v_top from generate_subscripts(v_weights, 1) as i order by v_weights[i] desc, i limit 1;
         select x.score into v_floor
