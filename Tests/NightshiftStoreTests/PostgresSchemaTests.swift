@@ -47,7 +47,7 @@ struct PostgresSchemaTests {
             let hnsw = try await pool.query(
                 "select indexdef from pg_indexes where indexname = 'idx_agent_memory_embedding'").first
             let definition = try hnsw?.decode(0, as: String.self) ?? ""
-            #expect(definition.contains("hnsw") && definition.contains("vector_cosine_ops"))
+            #expect(definition.contains("hnsw") && definition.contains("halfvec(1536)") && definition.contains("halfvec_cosine_ops"))
             let vectorType = try await pool.query(
                 "select format_type(atttypid, atttypmod) from pg_attribute where attrelid = 'public.agent_memory'::regclass and attname = 'embedding'"
             ).first

@@ -354,7 +354,7 @@ extension PostgresStore {
                     """
                     set maintenance_work_mem = '512MB';
                     create index if not exists idx_agent_memory_embedding on public.agent_memory
-                        using hnsw (embedding vector_cosine_ops);
+                        using hnsw ((embedding::halfvec(1536)) halfvec_cosine_ops);
                     reset maintenance_work_mem
                     """)
             }

@@ -65,7 +65,9 @@ public actor TestDatabases {
     /// This machine, in template names: only its own leftovers are cleaned up.
     static let host: String = {
         var buffer = [CChar](repeating: 0, count: 256)
-        let name = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "host"
+        let name =
+            gethostname(&buffer, buffer.count) == 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
         return String(SHA256.hex(name).prefix(8))
     }()
 
