@@ -384,6 +384,21 @@ struct IngestTests {
             #expect(try await store.hasSearchIndexes())
             #expect(try await words.search("valet sundays", scope: .shared, limit: 1).first?.sourceURI?.hasSuffix("valet.txt") == true)
             #expect(try await words.search("cancel a session without paying", scope: .shared, limit: 1).first?.sourceURI?.hasSuffix("booking-guide.md") == true)
+            // The document frequencies (sql/0016) were counted with the postings, in bulk and row by row.
+            let pool = try #require(store as? PostgresStore).pool
+            let counted = try await pool.query(
+                """
+                select (select count(*) from public.agent_memory_terms) > 0
+                   and not exists (
+                        select term, embedding_model, count(*) from public.agent_memory_terms group by 1, 2
+                        except
+                        select term, embedding_model, chunks from public.agent_memory_term_counts)
+                   and not exists (
+                        select term, embedding_model, chunks from public.agent_memory_term_counts where chunks <> 0
+                        except
+                        select term, embedding_model, count(*) from public.agent_memory_terms group by 1, 2)
+                """).first?.decode(0, as: Bool.self)
+            #expect(counted == true)
         }
     }
 }

@@ -4,8 +4,8 @@ import NightshiftStore
 import NightshiftTestSupport
 import Testing
 
-/// sql/0011: the BM25 postings follow agent_memory through every kind of write, and BM25 from them scores exactly
-/// as BM25 computed from the chunks' tsvectors.
+/// sql/0011: the BM25 postings (and since 0016 their per-term counts) follow agent_memory through every kind of
+/// write, and BM25 from them scores exactly as BM25 computed from the chunks' tsvectors.
 @Suite("PostgreSQL BM25 postings", .enabled(if: TestEnvironment.postgresEnabled))
 struct PostgresPostingsTests {
     /// Postings equal to what the chunks' tsvectors say, row for row.
@@ -19,6 +19,15 @@ struct PostgresPostingsTests {
                 except
                 select term, memory_id, embedding_model, tf, len, owner_id, conversation_id
                 from public.agent_memory_terms)
+           -- sql/0016: the document frequencies equal the postings' counts (terms gone may keep a zero).
+           and not exists (
+                select term, embedding_model, count(*) from public.agent_memory_terms group by 1, 2
+                except
+                select term, embedding_model, chunks from public.agent_memory_term_counts)
+           and not exists (select 1 from public.agent_memory_term_counts c where c.chunks <> 0 and not exists (
+                select 1 from public.agent_memory_terms p
+                where p.term = c.term and p.embedding_model is not distinct from c.embedding_model))
+           and not exists (select 1 from public.agent_memory_term_counts where chunks < 0)
         """
 
     /// BM25 straight from the tsvectors (the formula of sql/0008), for the shared chunks of one model (and `owner`'s).
