@@ -177,6 +177,10 @@ extension Bench {
             say(String(format: "  latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f",
                          open.percentile(0.5), open.percentile(0.9), open.percentile(0.99), open.percentile(0.999),
                          open.percentile(1.0)))
+            let tail = open.tailByTenth
+            if !tail.isEmpty {
+                say("  p99 ms by tenth of the run: " + tail.map { String(format: "%.1f", $0) }.joined(separator: " "))
+            }
             if let first = samples.first, let last = samples.last {
                 let peak = samples.map(\.1).max() ?? last.1
                 let tenth = samples[samples.count / 10].1
@@ -299,6 +303,8 @@ struct LoadGenerator: Sendable {
 
     struct Result: Sendable {
         var latencies: [Double] = []  // milliseconds, sorted when read
+        /// The open loop's latencies by request number (in schedule order), for the tail over time.
+        var scheduled: [Double] = []
         var statuses: [Int: Int] = [:]
         var errors = 0
         var seconds = 0.0
@@ -310,6 +316,15 @@ struct LoadGenerator: Sendable {
             let sorted = latencies.sorted()
             let rank = min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))
             return sorted[rank]
+        }
+
+        /// The p99 of each tenth of the scheduled requests: a tail that grows over the run shows here.
+        var tailByTenth: [Double] {
+            guard scheduled.count >= 10 else { return [] }
+            return (0..<10).map { tenth in
+                let part = Result(latencies: Array(scheduled[(tenth * scheduled.count / 10)..<((tenth + 1) * scheduled.count / 10)]))
+                return part.percentile(0.99)
+            }
         }
 
         var statusSummary: String {
@@ -333,7 +348,7 @@ struct LoadGenerator: Sendable {
 
     /// Requests started on a fixed schedule, whatever the server's pace; latency counts from the scheduled start.
     func openLoop(rate: Double, requests: Int) async throws -> Result {
-        let recorder = Recorder(capacity: requests)
+        let recorder = Recorder(capacity: requests, scheduled: true)
         let clock = ContinuousClock()
         let start = clock.now
         let interval = Duration.nanoseconds(Int64(1e9 / rate))
@@ -344,7 +359,7 @@ struct LoadGenerator: Sendable {
                 group.addTask {
                     let status = await send(index)
                     let elapsed = clock.now - due
-                    await recorder.record(status: status, milliseconds: Self.milliseconds(elapsed))
+                    await recorder.record(status: status, milliseconds: Self.milliseconds(elapsed), index: index)
                 }
             }
         }
@@ -388,10 +403,14 @@ struct LoadGenerator: Sendable {
     actor Recorder {
         var result = Result()
 
-        init(capacity: Int) { result.latencies.reserveCapacity(capacity) }
+        init(capacity: Int, scheduled: Bool = false) {
+            result.latencies.reserveCapacity(capacity)
+            if scheduled { result.scheduled = Array(repeating: 0, count: capacity) }
+        }
 
-        func record(status: Int, milliseconds: Double) {
+        func record(status: Int, milliseconds: Double, index: Int? = nil) {
             result.latencies.append(milliseconds)
+            if let index, result.scheduled.indices.contains(index) { result.scheduled[index] = milliseconds }
             result.statuses[status, default: 0] += 1
             if status != 200 { result.errors += 1 }
         }
