@@ -38,6 +38,15 @@ public final class PGPool: Sendable {
         }
     }
 
+    /// Lends `body` a connection of its own, opened outside the pool's limit and closed afterwards: for a session
+    /// that lasts as long as a job (its advisory lock) while the job's work goes through the pool, so that even a
+    /// pool of one connection cannot wait on itself.
+    public func withDedicatedConnection<T>(_ body: (PGConnection) async throws -> T) async throws -> T {
+        // Closed when the last reference goes (PGConnection's deinit), right after `body`.
+        let connection = try await PGConnection.connect(url: url)
+        return try await body(connection)
+    }
+
     /// Runs `body` in a transaction on a pooled connection; an error rolls back and is rethrown.
     @discardableResult
     public func transaction<T>(_ body: (PGConnection) async throws -> T) async throws -> T {

@@ -181,9 +181,9 @@ extension PostgresStore {
     }
 
     public func withJobLock<T: Sendable>(_ job: String, _ body: () async throws -> T) async throws -> T {
-        // The lock lives as long as this pooled connection is lent out; a crashed process's session ends and
-        // PostgreSQL releases its lock.
-        try await pool.withConnection { connection in
+        // The lock lives as long as this session, a connection of its own (the job's work needs the whole pool);
+        // a crashed process's session ends and PostgreSQL releases its lock.
+        try await pool.withDedicatedConnection { connection in
             let key = "nightshift:\(job)"
             let locked = try await connection.scalar("select pg_try_advisory_lock(hashtext(\(key)))", as: Bool.self)
             guard locked == true else {
