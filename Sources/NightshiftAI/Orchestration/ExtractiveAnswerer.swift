@@ -139,18 +139,11 @@ public struct ExtractiveAnswerer: Sendable {
         typealias Draft = (number: Int, position: Int, text: String, terms: Set<Int>, coverage: Double, about: Double)
         var drafts: [Draft] = []
         for source in sources {
-            let about = ([source.title ?? ""] + source.headingPath + [source.content]).joined(separator: "\n")
-            let sourceCoverage = query.coverage(in: about)
+            let (sourceCoverage, sentences) = ExtractiveAnswerer.scan(source, for: query)
             guard sourceCoverage > 0 else { continue }
-            for (position, range) in SentenceSplitter.ranges(in: source.content).enumerated() {
-                let sentence = source.content[range]
-                guard !SentenceSplitter.isHeading(sentence) else { continue }
-                let text = SentenceSplitter.displayText(sentence)
-                guard ExtractiveAnswerer.wordCount(text) >= 4 else { continue }
-                let match = query.match(in: text)
-                // A sentence holding no question term can neither be the answer nor join it: skip its vector.
-                guard match.coverage > 0 else { continue }
-                drafts.append((source.number, position, text, match.terms, match.coverage, sourceCoverage))
+            for sentence in sentences {
+                drafts.append(
+                    (source.number, sentence.position, sentence.text, sentence.terms, sentence.coverage, sourceCoverage))
             }
         }
         guard !drafts.isEmpty else { return [] }
@@ -173,6 +166,32 @@ public struct ExtractiveAnswerer: Sendable {
             if a.number != b.number { return a.number < b.number }
             return a.position < b.position
         }
+    }
+
+    /// A source's coverage of the question (over its title, headings and whole text) and its quotable sentences
+    /// that hold part of it, with their coverage and the question terms they hold.
+    ///
+    /// The sentences cover all of the text (less white space, and the list markers their quoted form drops), so
+    /// the credits of the sentences, of those markers and of the title and headings make the source's: each word
+    /// is read once (`coverage(in:)` of the joined text gives the same figure; a test holds them equal).
+    static func scan(
+        _ source: PromptSource, for query: ExtractiveQuery
+    ) -> (coverage: Double, sentences: [(position: Int, text: String, terms: Set<Int>, coverage: Double)]) {
+        var sourceCredits = query.credits(in: ([source.title ?? ""] + source.headingPath).joined(separator: "\n"))
+        var sentences: [(position: Int, text: String, terms: Set<Int>, coverage: Double)] = []
+        for (position, range) in SentenceSplitter.ranges(in: source.content).enumerated() {
+            let sentence = source.content[range]
+            let (text, marker) = SentenceSplitter.displayParts(sentence)
+            let credits = query.credits(in: text)
+            ExtractiveQuery.merge(&sourceCredits, credits)
+            if let marker { ExtractiveQuery.merge(&sourceCredits, query.credits(in: marker)) }
+            guard !SentenceSplitter.isHeading(sentence), ExtractiveAnswerer.wordCount(text) >= 4 else { continue }
+            let match = query.match(credits)
+            // A sentence holding no question term can neither be the answer nor join it: skip its vector.
+            guard match.coverage > 0 else { continue }
+            sentences.append((position, text, match.terms, match.coverage))
+        }
+        return (query.match(sourceCredits).coverage, sentences)
     }
 
     /// The best sentence when it is relevant enough, then up to two more that add to it: each must score within

@@ -40,11 +40,16 @@ struct ExtractiveQuery {
     /// fully or partly. One pass over the text's terms as bytes: no string or set is made for them.
     func match(in text: String) -> (coverage: Double, terms: Set<Int>) {
         guard totalWeight > 0 else { return (0, []) }
-        // 1 for a term the text holds, the variant weight for one it holds a variant of, else 0; a variant never
-        // replaces a full match, whatever the order the text has them in.
+        return match(credits(in: text))
+    }
+
+    /// Per question term: 1 for a term `text` holds, the variant weight for one it holds a variant of, else 0.
+    /// A variant never replaces a full match, whatever the order the text has them in; so the credits of two
+    /// texts combine by taking the larger of each (`merge`), as the credits of the texts joined would.
+    func credits<S: StringProtocol>(in text: S) -> [Double] {
         var credits = [Double](repeating: 0, count: terms.count)
         var partial = terms.count  // terms without full credit yet
-        LocalEmbedder.forEachTerm(in: text, stemming: true, droppingStopwords: true) { stem in
+        LocalEmbedder.forEachTerm(in: String(text), stemming: true, droppingStopwords: true) { stem in
             guard partial > 0 else { return }
             for index in stemBytes.indices where credits[index] < 1 && Self.equal(stemBytes[index], stem) {
                 credits[index] = 1
@@ -56,6 +61,17 @@ struct ExtractiveQuery {
                 credits[index] = ExtractiveTerms.variantCredit(stemBytes[index], stem)
             }
         }
+        return credits
+    }
+
+    /// `credits` with `other`'s taken in: the larger credit of each term.
+    static func merge(_ credits: inout [Double], _ other: [Double]) {
+        for index in credits.indices where other[index] > credits[index] { credits[index] = other[index] }
+    }
+
+    /// The coverage and the held terms that `credits` (from `credits(in:)`) make.
+    func match(_ credits: [Double]) -> (coverage: Double, terms: Set<Int>) {
+        guard totalWeight > 0 else { return (0, []) }
         var covered = 0.0
         var held: Set<Int> = []
         for (index, term) in terms.enumerated() {

@@ -93,6 +93,11 @@ enum SentenceSplitter {
 
     /// A sentence as an answer shows it: list, heading and quote markers dropped, white space runs made one space.
     static func displayText(_ sentence: Substring) -> String {
+        displayParts(sentence).text
+    }
+
+    /// `displayText(sentence)` and the list or quote marker it dropped, if any (`1.`, `-`, `>`).
+    static func displayParts(_ sentence: Substring) -> (text: String, marker: Substring?) {
         var sentence = sentence
         let text = sentence.withUTF8 { bytes -> String in
             var output: [UInt8] = []
@@ -112,9 +117,9 @@ enum SentenceSplitter {
             return String(decoding: output, as: UTF8.self)
         }
         if let space = text.utf8.firstIndex(of: 0x20), isMarker(text[..<space]) {
-            return String(text[text.utf8.index(after: space)...])
+            return (String(text[text.utf8.index(after: space)...]), text[..<space])
         }
-        return text
+        return (text, nil)
     }
 
     /// Whether a sentence is a heading (Markdown `#`), which answers no question by itself.

@@ -59,4 +59,43 @@ struct ExtractiveQueryTests {
         #expect(variantOnly.terms == [0, 1] && both.terms == [0, 1])
         #expect(variantOnly.coverage < both.coverage && abs(both.coverage - 1) < 1e-12)
     }
+
+    /// The answerer reads each word of a source once: its coverage comes from the sentences' credits (plus list
+    /// markers, title and headings) and must equal the coverage of the whole text joined, as before.
+    @Test("a source's coverage from its sentences equals the coverage of its title, headings and text joined")
+    func sourceCoverageFromSentences() throws {
+        let questions = [
+            "How do I cancel a session without paying the fee?", "What happens to my notes and data?",
+            "Can I pay by invoice or insurance?", "how do refunds work after a cancellation", "step 2 of the setup",
+            "What is covered in the first session?", "Which exercises help with sleep and stress?",
+        ]
+        var sources = KnowledgeBase.entries.enumerated().map { index, entry in
+            PromptSource(number: index + 1, content: entry.content, title: entry.title, headingPath: entry.headings)
+        }
+        // List markers, headings, a quote, odd white space, a number only a marker holds, no title.
+        sources.append(
+            PromptSource(
+                number: 99,
+                content: """
+                    # Setup
+
+                    1. Install the app.\u{00A0}It takes a minute.
+                    2) Sign in with your e-mail; cancellation is free.
+                    - Notes stay private.
+                    > Quoted: refunds within 5 days!
+                    Short one.
+                    """))
+        var compared = 0
+        for question in questions {
+            let query = ExtractiveQuery(question)
+            for source in sources {
+                let joined = ([source.title ?? ""] + source.headingPath + [source.content]).joined(separator: "\n")
+                let expected = query.coverage(in: joined)
+                let scanned = ExtractiveAnswerer.scan(source, for: query).coverage
+                #expect(abs(scanned - expected) < 1e-12, "\(question) / source \(source.number)")
+                if expected > 0 { compared += 1 }
+            }
+        }
+        #expect(compared >= 15)
+    }
 }
