@@ -7,7 +7,8 @@
 -- and read with one index probe per term. Same weights, so the same scores and order.
 -- Writers pay a grouped upsert per statement (rows locked in term order, so concurrent writers cannot deadlock
 -- on them); a first load with the postings trigger disabled counts everything in bulk in
--- agent_memory_terms_rebuild(), as it builds the postings.
+-- agent_memory_terms_rebuild(), as it builds the postings. A term no chunk holds any more keeps a row with 0
+-- until the next rebuild (harmless: the weight of a term nobody holds never counts).
 --
 -- Apply by hand with: psql "$DATABASE_URL" -1 -v ON_ERROR_STOP=1 -f sql/0016_term_counts.sql
 
