@@ -224,8 +224,9 @@ struct IngestTests {
     func paidOnceAcrossBatches(kind: StoreKind) async throws {
         let folder = try TestEnvironment.temporaryDirectory("paid-once")
         defer { try? FileManager.default.removeItem(at: folder) }
-        // Notes 0 and 1 (the first batch) and notes 2 and 3 (the second) share their text pairwise.
-        for index in 0..<4 {
+        // Three batches of two notes with the same two texts: the second and third batches are embedded while
+        // the first may still be being stored (two batches are stored at once).
+        for index in 0..<6 {
             try "# Shared \(index % 2)\n\nThe same paragraph, word for word, number \(index % 2)."
                 .write(to: folder.appendingPathComponent("note\(index).md"), atomically: true, encoding: .utf8)
         }
@@ -233,10 +234,10 @@ struct IngestTests {
             let embedder = FailingEmbedder(failOn: 0)
             let report = try await IngestJob(inputs: [folder.path], batchDocuments: 2)
                 .run(in: JobContext(store: store), embedder: embedder)
-            #expect(report.added == 4)
-            #expect(report.embeddingsComputed == report.chunks / 2)
-            #expect(report.embeddingsReused == report.chunks / 2)
-            #expect(await embedder.texts == report.chunks / 2)
+            #expect(report.added == 6)
+            #expect(report.embeddingsComputed == report.chunks / 3)
+            #expect(report.embeddingsReused == report.chunks / 3 * 2)
+            #expect(await embedder.texts == report.chunks / 3)
         }
     }
 

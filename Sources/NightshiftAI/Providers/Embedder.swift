@@ -6,6 +6,15 @@ public protocol Embedder: Sendable {
     var dimensions: Int { get }
     /// Embeds `texts`, one vector per text, in input order.
     func embed(_ texts: [String]) async throws -> EmbeddingBatchResult
+    /// Embeds texts whose estimated token total the caller already has (the chunker counted each chunk): an
+    /// embedder without a count of its own reports that total instead of counting again.
+    func embed(_ texts: [String], estimatedTokens: Int) async throws -> EmbeddingBatchResult
+}
+
+extension Embedder {
+    public func embed(_ texts: [String], estimatedTokens: Int) async throws -> EmbeddingBatchResult {
+        try await embed(texts)
+    }
 }
 
 /// The vectors of one `embed` call and what it cost.

@@ -109,12 +109,16 @@ public struct StoredChunk: Sendable, Hashable {
     public var metadata: JSONValue
     /// The chunk's full-text search terms, space-separated, made by the same tokenizer as queries; nil lets the
     /// store index the raw words.
-    public var searchText: String?
+    public var searchText: String? {
+        didSet { termCount = Self.countTerms(searchText) }
+    }
+    /// The number of search terms (BM25's document length), kept with `searchText`.
+    public private(set) var termCount: Int?
 
     public init(
         id: UUID = UUID(), index: Int, content: String, contentHash: String, embedding: [Float],
         embeddingModel: String, tokenCount: Int, headingPath: [String] = [], charStart: Int = 0, charEnd: Int = 0,
-        metadata: JSONValue = [:], searchText: String? = nil
+        metadata: JSONValue = [:], searchText: String? = nil, termCount: Int? = nil
     ) {
         self.id = id
         self.index = index
@@ -128,10 +132,12 @@ public struct StoredChunk: Sendable, Hashable {
         self.charEnd = charEnd
         self.metadata = metadata
         self.searchText = searchText
+        // A count given by the writer of `searchText` saves a pass over it.
+        self.termCount = searchText == nil ? nil : termCount ?? Self.countTerms(searchText)
     }
 
-    /// The number of search terms (BM25's document length).
-    public var termCount: Int? {
+    /// The number of space-separated terms of `searchText`.
+    static func countTerms(_ searchText: String?) -> Int? {
         guard var searchText else { return nil }
         // Runs of non-spaces, counted over the bytes (no substring per term).
         return searchText.withUTF8 { bytes in

@@ -363,6 +363,20 @@ struct TextQuality {
         nulBytes > 0 || controlBytes * 100 > length || invalidSequences * 10 > length
     }
 
+    /// Whether the eight bytes at `i` are all printable ASCII or space (nothing to count): most of any text.
+    @inline(__always)
+    private static func isPlainASCII(_ data: [UInt8], at i: Int) -> Bool {
+        data.withUnsafeBytes { raw in
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let high: UInt64 = 0x8080_8080_8080_8080
+            let below = (word &- 0x20 &* ones) & ~word  // a byte below 0x20
+            let del = word ^ (0x7F &* ones)
+            let isDel = (del &- ones) & ~del  // a byte equal to 0x7F
+            return (below | isDel | word) & high == 0
+        }
+    }
+
     /// Measures `bytes`; with `isSample`, a multi-byte sequence cut by the end is not counted as invalid.
     static func measure<C: Collection>(_ bytes: C, isSample: Bool = false) -> TextQuality
     where C.Element == UInt8 {
@@ -371,6 +385,10 @@ struct TextQuality {
         var i = 0
         let n = data.count
         while i < n {
+            if i + 8 <= n, isPlainASCII(data, at: i) {
+                i += 8
+                continue
+            }
             let b = data[i]
             if b < 0x80 {
                 if b == 0 {

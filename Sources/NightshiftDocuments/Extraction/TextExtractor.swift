@@ -47,7 +47,11 @@ public enum TextExtractor {
 
     /// CR LF and lone CR to LF.
     public static func normalizingLineEndings(_ text: String) -> String {
-        guard text.utf8.contains(0x0D) else { return text }
+        var text = text
+        let hasCR = text.withUTF8 { bytes in
+            bytes.baseAddress.map { memchr($0, 0x0D, bytes.count) != nil } ?? false
+        }
+        guard hasCR else { return text }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var previousCR = false

@@ -1,8 +1,20 @@
+import Dispatch
 import Foundation
+import Synchronization
 import NightshiftAI
 import NightshiftCore
 import NightshiftDocuments
 import NightshiftStore
+
+/// A document extracted and waiting to be chunked (which happens with its batch, on all cores; see `RunState`).
+struct PendingDocument: Sendable {
+    var document: Document
+    var text: ExtractedText
+    /// The stored document it replaces, if any.
+    var existingID: UUID?
+    /// Counted as changed/added (false: content unchanged, only metadata refreshed).
+    var contentChanged: Bool
+}
 
 /// A document ready to store: its row, its chunks (without vectors yet), and whether it is new.
 struct PreparedDocument: Sendable {
@@ -27,16 +39,43 @@ struct ChunkWriter: Sendable {
     let chunker: Chunker
     let prices: PriceTable
 
-    /// Chunks `text` for `document` (content hash, chunk hashes, heading paths, offsets).
-    func prepare(_ document: Document, text: ExtractedText, existingID: UUID?, contentChanged: Bool) -> PreparedDocument {
-        var document = document
+    /// Chunks a batch's documents, on all cores (a document per task, each worker with its own term writer).
+    func prepare(_ batch: [PendingDocument]) -> [PreparedDocument] {
+        let workers = min(ChunkWriter.workerCount, batch.count)
+        if workers <= 1 {
+            let terms = SearchTermWriter()
+            return batch.map { prepare($0, terms: terms) }
+        }
+        let next = Atomic(0)
+        let results = Mutex([PreparedDocument?](repeating: nil, count: batch.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let terms = SearchTermWriter()
+            var mine: [(Int, PreparedDocument)] = []
+            while true {
+                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard index < batch.count else { break }
+                mine.append((index, prepare(batch[index], terms: terms)))
+            }
+            results.withLock { all in
+                for (index, prepared) in mine { all[index] = prepared }
+            }
+        }
+        return results.withLock { $0.compactMap { $0 } }
+    }
+
+    static let workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Chunks one document's text (chunk hashes, heading paths, offsets, search terms).
+    func prepare(_ pending: PendingDocument, terms: SearchTermWriter) -> PreparedDocument {
+        var document = pending.document
+        let text = pending.text
         let model = embedder.model
         let chunks = chunker.chunks(of: text).map { chunk in
-            StoredChunk(
+            let search = terms.joined(chunk.headingPath.joined(separator: " ") + " " + chunk.text)
+            return StoredChunk(
                 index: chunk.index, content: chunk.text, contentHash: StoredChunk.hash(content: chunk.text, model: model),
                 embedding: [], embeddingModel: model, tokenCount: chunk.tokenCount, headingPath: chunk.headingPath,
-                charStart: chunk.start, charEnd: chunk.end,
-                searchText: SearchTerms.joined(chunk.headingPath.joined(separator: " ") + " " + chunk.text))
+                charStart: chunk.start, charEnd: chunk.end, searchText: search.terms, termCount: search.count)
         }
         document.embeddingModel = model
         document.chunkCount = chunks.count
@@ -52,7 +91,8 @@ struct ChunkWriter: Sendable {
             }
             document.metadata = .object(metadata)
         }
-        return PreparedDocument(document: document, chunks: chunks, existingID: existingID, contentChanged: contentChanged)
+        return PreparedDocument(
+            document: document, chunks: chunks, existingID: pending.existingID, contentChanged: pending.contentChanged)
     }
 
     /// A batch with its vectors, ready to store, and what getting them counted.
@@ -79,7 +119,7 @@ struct ChunkWriter: Sendable {
                 owned[id] = counts
             }
         }
-        var needed: [String: String] = [:]  // hash → text
+        var needed: [String: (text: String, tokens: Int)] = [:]  // hash → text and its estimated tokens
         var keptRows = 0
         for item in batch {
             var available = item.existingID.flatMap { owned[$0] } ?? [:]
@@ -88,7 +128,7 @@ struct ChunkWriter: Sendable {
                     available[chunk.contentHash] = count - 1
                     keptRows += 1
                 } else {
-                    needed[chunk.contentHash] = chunk.content
+                    needed[chunk.contentHash] = (chunk.content, chunk.tokenCount)
                 }
             }
         }
@@ -105,7 +145,8 @@ struct ChunkWriter: Sendable {
         let copied = vectors.count
         let toEmbed = needed.filter { vectors[$0.key] == nil }.sorted { $0.key < $1.key }
         if !toEmbed.isEmpty {
-            let result = try await embedder.embed(toEmbed.map(\.value))
+            let result = try await embedder.embed(
+                toEmbed.map(\.value.text), estimatedTokens: toEmbed.reduce(0) { $0 + $1.value.tokens })
             guard result.vectors.count == toEmbed.count else {
                 throw NightshiftError(
                     .provider, "the embedder returned \(result.vectors.count) vectors for \(toEmbed.count) texts",

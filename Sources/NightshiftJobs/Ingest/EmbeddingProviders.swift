@@ -14,8 +14,11 @@ public struct LocalEmbeddingProvider: Embedder {
     public var dimensions: Int { embedder.dimensions }
 
     public func embed(_ texts: [String]) async throws -> EmbeddingBatchResult {
-        let vectors: [[Float]] = embedder.embed(texts)
-        return EmbeddingBatchResult(vectors: vectors, tokenCount: texts.reduce(0) { $0 + TokenEstimator.count($1) })
+        try await embed(texts, estimatedTokens: texts.reduce(0) { $0 + TokenEstimator.count($1) })
+    }
+
+    public func embed(_ texts: [String], estimatedTokens: Int) async throws -> EmbeddingBatchResult {
+        EmbeddingBatchResult(vectors: embedder.embed(texts), tokenCount: estimatedTokens)
     }
 }
 

@@ -99,7 +99,7 @@ public struct IngestJob: Sendable {
                 report.embeddingModel = embedder.model
                 report.estimatedCost = EmbedderFactory.isPaid(embedder) ? prices.embeddingCost(model: embedder.model, tokens: 0) : 0
                 let writer = ChunkWriter(store: store, embedder: embedder, chunker: chunker, prices: prices)
-                var state = RunState(writer: writer, batchSize: batchDocuments)
+                var state = RunState(writer: writer, batchSize: batchDocuments, progress: progress)
                 // A stamp is recorded only for a file last modified before the run began by more than a
                 // timestamp's possible coarseness (2 s on some file systems): one written during the run could
                 // change again within the same stamp (git's "racy clean" rule).
@@ -119,6 +119,8 @@ public struct IngestJob: Sendable {
                 }
                 let dropIndex = try await shouldDropIndex(store)
                 if dropIndex { try await store.setSearchIndexes(enabled: false) }
+                // Nothing stored under these roots yet: every batch only inserts (see `storeConcurrency`).
+                if state.existing.isEmpty { state.storeConcurrency = 2 }
                 do {
                     for input in inputs {
                         if Self.isURL(input) {
@@ -230,12 +232,10 @@ public struct IngestJob: Sendable {
             id: existing?.id ?? UUID(), sourceURI: item.uri, owner: owner,
             title: text.title ?? item.filename, mediaType: text.mediaType, contentHash: contentHash,
             metadata: .object(metadata), embeddingModel: state.writer.embedder.model, byteSize: item.bytes.count)
-        let prepared = state.writer.prepare(document, text: text, existingID: existing?.id, contentChanged: contentChanged)
-        progress?.update {
-            $0.documents += 1
-            $0.chunks += prepared.chunks.count
-        }
-        try await state.add(prepared, report: &report)
+        progress?.update { $0.documents += 1 }
+        try await state.add(
+            PendingDocument(document: document, text: text, existingID: existing?.id, contentChanged: contentChanged),
+            report: &report)
     }
 
     /// A JSON Lines file: one document per record, identified by `file#<id>` (the id field, else the line number).
@@ -292,12 +292,10 @@ public struct IngestJob: Sendable {
                 mediaType: "application/x-ndjson", contentHash: contentHash,
                 metadata: ["source_sha256": .string(sourceHash), "line": .number(Double(record.lineNumber))],
                 embeddingModel: state.writer.embedder.model, byteSize: text.text.utf8.count)
-            let prepared = state.writer.prepare(document, text: text, existingID: existing?.id, contentChanged: contentChanged)
-            progress?.update {
-                $0.documents += 1
-                $0.chunks += prepared.chunks.count
-            }
-            try await state.add(prepared, report: &report)
+            progress?.update { $0.documents += 1 }
+            try await state.add(
+                PendingDocument(document: document, text: text, existingID: existing?.id, contentChanged: contentChanged),
+                report: &report)
         }
     }
 
@@ -325,26 +323,38 @@ public struct IngestJob: Sendable {
 /// The mutable state of one run: stored documents, what was seen, the batch being filled, and the batches being
 /// embedded and stored.
 ///
-/// Writing is a pipeline of three stages, one batch in each: while the run reads, extracts and chunks batch N+1,
-/// batch N is embedded and batch N-1 stored (the database server working on another core). Batches are stored
-/// in order, each in its own transaction as before, and memory stays at three batches.
+/// Writing is a pipeline of three stages: while the run reads and extracts batch N+1, batch N is chunked and
+/// embedded (each step on all cores) and batch N-1 stored (the database server working meanwhile; when every
+/// document is new, batch N-2 too, see `storeConcurrency`). Each batch is stored in its own transaction, and
+/// memory stays at three or four batches.
 struct RunState: Sendable {
     let writer: ChunkWriter
     let batchSize: Int
+    /// Counts chunks as batches are chunked.
+    let progress: ProgressReporter?
     var existing: [String: DocumentState] = [:]
     var seen: Set<String> = []
     /// URIs (and prefixes) that could not be read this run: their stored documents are never pruned.
     var protected: [String] = []
-    var batch: [PreparedDocument] = []
+    var batch: [PendingDocument] = []
     /// Files modified after this are stored without a stamp.
     var stampCutoff = Date.distantPast
-    /// The batch being embedded, and the one being stored.
+    /// The batch being embedded, and those being stored (oldest first).
     private var embedding: Task<ChunkWriter.EmbeddedBatch, any Error>?
-    private var storing: Task<IngestReport, any Error>?
+    private var storing: [Task<IngestReport, any Error>] = []
+    /// The vectors of the batches handed to the store stage and maybe not stored yet, newest last.
+    private var unstoredVectors: [[String: [Float]]] = []
+    /// Batches stored at once, each in its own transaction on its own connection. Two when every document is new
+    /// (the database server's side of a batch is single-threaded, and with one writer a first load waited on it
+    /// half the time): each transaction then locks term counts once, in term order, in its one insert. One when
+    /// documents are replaced: a transaction deleting and updating old chunks and inserting new ones locks term
+    /// counts in several sequences, and two such transactions could deadlock.
+    var storeConcurrency = 1
 
-    init(writer: ChunkWriter, batchSize: Int) {
+    init(writer: ChunkWriter, batchSize: Int, progress: ProgressReporter?) {
         self.writer = writer
         self.batchSize = batchSize
+        self.progress = progress
     }
 
     mutating func protect(_ uri: String) {
@@ -355,54 +365,64 @@ struct RunState: Sendable {
         protected.contains { IngestJob.isUnder(uri, root: $0) }
     }
 
-    mutating func add(_ document: PreparedDocument, report: inout IngestReport) async throws {
+    mutating func add(_ document: PendingDocument, report: inout IngestReport) async throws {
         batch.append(document)
         if batch.count >= batchSize { try await flush(&report) }
     }
 
-    /// Moves the pipeline one step: the embedded batch goes to be stored (once the one before is stored), and
-    /// the filled batch to be embedded. Rethrows an earlier batch's error.
+    /// Moves the pipeline one step: the embedded batch goes to be stored (once a store slot is free), and the
+    /// filled batch to be chunked and embedded. Rethrows an earlier batch's error.
     mutating func flush(_ report: inout IngestReport) async throws {
         guard !batch.isEmpty else { return }
-        let embedded = try await advance(&report)
+        try await advance(&report)
         let pending = batch
         batch.removeAll(keepingCapacity: true)
         let writer = writer
-        let recent = embedded?.vectors ?? [:]
-        embedding = Task { try await writer.embed(pending, recent: recent) }
+        let progress = progress
+        // A chunk repeated from a batch not stored yet is not bought again.
+        var recent: [String: [Float]] = [:]
+        for vectors in unstoredVectors { recent.merge(vectors) { first, _ in first } }
+        embedding = Task {
+            let prepared = writer.prepare(pending)
+            progress?.update { $0.chunks += prepared.reduce(0) { $0 + $1.chunks.count } }
+            return try await writer.embed(prepared, recent: recent)
+        }
     }
 
     /// Flushes the last batch and waits until everything is stored; rethrows a write's error.
     mutating func finish(_ report: inout IngestReport) async throws {
         try await flush(&report)
-        _ = try await advance(&report)
-        try await settleStore(&report)
+        try await advance(&report)
+        while !storing.isEmpty { try await settleStore(&report) }
     }
 
     /// After a failure elsewhere: lets the batches in flight end (a store's transaction commits or rolls back
     /// whole) so nothing writes once the run has returned. Their errors are dropped for the one being thrown.
     mutating func abandon() async {
         _ = await embedding?.result
-        _ = await storing?.result
+        for task in storing { _ = await task.result }
         embedding = nil
-        storing = nil
+        storing = []
     }
 
-    /// Waits for the batch being embedded and hands it to the store stage; returns it.
-    private mutating func advance(_ report: inout IngestReport) async throws -> ChunkWriter.EmbeddedBatch? {
-        guard let task = embedding else { return nil }
+    /// Waits for the batch being embedded and hands it to the store stage (once a store slot is free).
+    private mutating func advance(_ report: inout IngestReport) async throws {
+        guard let task = embedding else { return }
         embedding = nil
         // Not cancelled with the run: a batch is small, and a store's transaction ends whole either way.
         let embedded = try await task.value
-        try await settleStore(&report)
+        while storing.count >= storeConcurrency { try await settleStore(&report) }
         let writer = writer
-        storing = Task { try await writer.store(embedded) }
-        return embedded
+        storing.append(Task { try await writer.store(embedded) })
+        unstoredVectors.append(embedded.vectors)
+        if unstoredVectors.count > storeConcurrency { unstoredVectors.removeFirst() }
     }
 
+    /// Waits for the oldest batch being stored and counts it.
     private mutating func settleStore(_ report: inout IngestReport) async throws {
-        guard let task = storing else { return }
-        storing = nil
+        guard !storing.isEmpty else { return }
+        let task = storing.removeFirst()
         writer.merge(try await task.value, into: &report)
     }
 }
+

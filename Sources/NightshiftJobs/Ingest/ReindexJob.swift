@@ -58,7 +58,7 @@ public struct ReindexJob: Sendable {
                 }
                 progress?.update { $0.totalDocuments = documents.count }
                 let writer = ChunkWriter(store: store, embedder: embedder, chunker: chunker, prices: prices)
-                var state = RunState(writer: writer, batchSize: batchDocuments)
+                var state = RunState(writer: writer, batchSize: batchDocuments, progress: progress)
                 do {
                     for document in documents {
                         try Task.checkCancellation()
@@ -77,13 +77,13 @@ public struct ReindexJob: Sendable {
                         }
                         let text = ExtractedText(text: content, title: document.title, mediaType: document.mediaType, headings: headings)
                         report.bytes += content.utf8.count
-                        let prepared = writer.prepare(document, text: text, existingID: document.id, contentChanged: true)
                         progress?.update {
                             $0.documents += 1
-                            $0.chunks += prepared.chunks.count
                             $0.bytes += content.utf8.count
                         }
-                        try await state.add(prepared, report: &report)
+                        try await state.add(
+                            PendingDocument(document: document, text: text, existingID: document.id, contentChanged: true),
+                            report: &report)
                     }
                     try await state.finish(&report)
                 } catch {

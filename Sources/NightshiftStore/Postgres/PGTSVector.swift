@@ -18,78 +18,146 @@ struct PGTSVector: Sendable, Equatable {
     static let maxPosition: UInt16 = 16383
     static let maxPositions = 255
 
-    var entries: [Entry]
+    /// The binary (`tsvector_recv`) form: entry count, then per entry the lexeme NUL-terminated, its position
+    /// count and positions (big-endian). Built directly: this runs for every chunk written, and an array per
+    /// lexeme cost more than the rest of the row.
+    private(set) var binary: [UInt8]
 
-    /// A term's bytes, its first 8 bytes as a big-endian number (sorting compares it before the bytes), its
-    /// position.
-    private typealias Word = (start: Int, length: Int, prefix: UInt64, position: Int)
+    /// One distinct term: where its first occurrence is, its first 8 bytes as a big-endian number (sorting
+    /// compares it before the bytes), and its occurrences as a list threaded through `next`.
+    private struct Group {
+        var start: Int32
+        var length: Int32
+        var prefix: UInt64
+        var first: Int32
+        var last: Int32
+    }
 
     init(terms: String) {
         var terms = terms
-        entries = terms.withUTF8 { bytes -> [Entry] in
-            guard let base = bytes.baseAddress else { return [] }
-            // Each term's byte range and position, sorted by bytes then position, then grouped: no string or
-            // dictionary per term (this runs for every chunk written).
-            var words: [Word] = []
-            var position = 0
+        binary = terms.withUTF8 { bytes -> [UInt8] in
+            var out: [UInt8] = []
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                Self.append(Int32(0), to: &out)
+                return out
+            }
+            // Terms are grouped by a hash table over their bytes (each term's occurrences linked in order), then
+            // only the distinct terms are sorted.
+            let most = bytes.count / 2 + 1
+            var groups: [Group] = []
+            groups.reserveCapacity(most)
+            var positions: [Int32] = []  // per occurrence: its position
+            positions.reserveCapacity(most)
+            var next: [Int32] = []  // per occurrence: the next occurrence of the same term, or -1
+            next.reserveCapacity(most)
+            var tableSize = 16
+            while tableSize < bytes.count { tableSize <<= 1 }
+            var table = [Int32](repeating: -1, count: tableSize)
+            let mask = tableSize - 1
             var start = -1
             for index in 0...bytes.count {
-                if index == bytes.count || bytes[index] == UInt8(ascii: " ") {
-                    if start >= 0, index - start < Self.maxLexemeBytes {
-                        position += 1
-                        var prefix: UInt64 = 0
-                        for offset in 0..<8 {
-                            prefix = prefix << 8 | UInt64(start + offset < index ? bytes[start + offset] : 0)
-                        }
-                        words.append((start, index - start, prefix, position))
+                guard index == bytes.count || bytes[index] == UInt8(ascii: " ") else {
+                    if start < 0 { start = index }
+                    continue
+                }
+                defer { start = -1 }
+                guard start >= 0, index - start < Self.maxLexemeBytes else { continue }
+                let length = index - start
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                var prefix: UInt64 = 0
+                for offset in 0..<length {
+                    hash = (hash ^ UInt64(bytes[start + offset])) &* 0x100_0000_01b3
+                }
+                for offset in 0..<8 {
+                    prefix = prefix << 8 | UInt64(offset < length ? bytes[start + offset] : 0)
+                }
+                let occurrence = Int32(positions.count)
+                positions.append(Int32(positions.count + 1))
+                next.append(-1)
+                var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+                while true {
+                    let found = Int(table[slot])
+                    if found < 0 {
+                        table[slot] = Int32(groups.count)
+                        groups.append(Group(
+                            start: Int32(start), length: Int32(length), prefix: prefix, first: occurrence, last: occurrence))
+                        break
                     }
-                    start = -1
-                } else if start < 0 {
-                    start = index
+                    let group = groups[found]
+                    if group.prefix == prefix, Int(group.length) == length,
+                        memcmp(base + Int(group.start), base + start, length) == 0
+                    {
+                        next[Int(group.last)] = occurrence
+                        groups[found].last = occurrence
+                        break
+                    }
+                    slot = (slot + 1) & mask
                 }
             }
-            func order(_ a: Word, _ b: Word) -> Int {
-                if a.prefix != b.prefix { return a.prefix < b.prefix ? -1 : 1 }
-                let common = memcmp(base + a.start, base + b.start, min(a.length, b.length))
-                if common != 0 { return Int(common) }
-                return a.length - b.length
+            groups.sort { a, b in
+                if a.prefix != b.prefix { return a.prefix < b.prefix }
+                let common = memcmp(base + Int(a.start), base + Int(b.start), Int(min(a.length, b.length)))
+                return common != 0 ? common < 0 : a.length < b.length
             }
-            words.sort { a, b in
-                let byBytes = order(a, b)
-                return byBytes != 0 ? byBytes < 0 : a.position < b.position
+            out.reserveCapacity(4 + bytes.count + groups.count * 3 + positions.count * 2)
+            Self.append(Int32(groups.count), to: &out)
+            for group in groups {
+                out.append(contentsOf: UnsafeBufferPointer(start: base + Int(group.start), count: Int(group.length)))
+                out.append(0)
+                let countAt = out.count
+                Self.append(UInt16(0), to: &out)
+                var count = 0
+                var previous: UInt16 = 0
+                var occurrence = Int(group.first)
+                while occurrence >= 0, count < Self.maxPositions {
+                    let capped = UInt16(min(Int(positions[occurrence]), Int(Self.maxPosition)))
+                    if count == 0 || (previous != Self.maxPosition && previous != capped) {
+                        Self.append(capped, to: &out)
+                        previous = capped
+                        count += 1
+                    }
+                    occurrence = Int(next[occurrence])
+                }
+                out[countAt] = UInt8(count >> 8)
+                out[countAt + 1] = UInt8(count & 0xff)
+            }
+            return out
+        }
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to buffer: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
+    }
+
+    /// The entries, read back from the binary form (for the text form and tests).
+    var entries: [Entry] {
+        binary.withUnsafeBufferPointer { bytes -> [Entry] in
+            func integer(_ at: Int, _ size: Int) -> Int {
+                var value = 0
+                for offset in 0..<size { value = value << 8 | Int(bytes[at + offset]) }
+                return value
             }
             var entries: [Entry] = []
-            for word in words {
-                let capped = UInt16(min(word.position, Int(Self.maxPosition)))
-                let lexeme = UnsafeBufferPointer(start: base + word.start, count: word.length)
-                if let last = entries.indices.last, entries[last].lexeme.elementsEqual(lexeme) {
-                    // No copy of the entry held while appending (that would copy its positions every time).
-                    let count = entries[last].positions.count
-                    let previous = entries[last].positions[count - 1]
-                    if count < Self.maxPositions, previous != Self.maxPosition, previous != capped {
-                        entries[last].positions.append(capped)
-                    }
-                } else {
-                    entries.append(Entry(lexeme: Array(lexeme), positions: [capped]))
+            var offset = 4
+            for _ in 0..<integer(0, 4) {
+                var end = offset
+                while bytes[end] != 0 { end += 1 }
+                let lexeme = Array(bytes[offset..<end])
+                let count = integer(end + 1, 2)
+                offset = end + 3
+                var positions: [UInt16] = []
+                for _ in 0..<count {
+                    positions.append(UInt16(integer(offset, 2)))
+                    offset += 2
                 }
+                entries.append(Entry(lexeme: lexeme, positions: positions))
             }
             return entries
         }
     }
 
-    /// The binary (`tsvector_recv`) form: entry count, then per entry the lexeme NUL-terminated, its position
-    /// count and positions (big-endian).
     func appendBinary(to buffer: inout [UInt8]) {
-        func append<T: FixedWidthInteger>(_ value: T) {
-            withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
-        }
-        append(Int32(entries.count))
-        for entry in entries {
-            buffer.append(contentsOf: entry.lexeme)
-            buffer.append(0)
-            append(UInt16(entry.positions.count))
-            for position in entry.positions { append(position) }
-        }
+        buffer.append(contentsOf: binary)
     }
 
     /// The text form (`'lexeme':1,2 'other':3`), for statements that take it as a parameter.

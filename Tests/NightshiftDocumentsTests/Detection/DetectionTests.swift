@@ -193,3 +193,50 @@ struct DocumentExtractorTests {
         #expect(DocumentSkip(.binary, "noise").at("file:///x").description == "file:///x: noise")
     }
 }
+
+@Suite("Text quality counts")
+struct TextQualityTests {
+    /// The counts byte by byte, as the rule states them (the measure skips plain ASCII eight bytes at a time).
+    static func reference(_ data: [UInt8]) -> (nul: Int, control: Int, invalid: Int, multibyte: Int) {
+        var counts = (nul: 0, control: 0, invalid: 0, multibyte: 0)
+        var iterator = data.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                if scalar.value >= 0x80 { counts.multibyte += 1 }
+                if scalar.value == 0 {
+                    counts.nul += 1
+                } else if (scalar.value < 0x20 && ![0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B].contains(scalar.value))
+                    || scalar.value == 0x7F
+                {
+                    counts.control += 1
+                }
+            case .error: counts.invalid += 1
+            case .emptyInput: return counts
+            }
+        }
+    }
+
+    @Test("control, NUL, DEL, invalid and multi-byte sequences are counted wherever they fall")
+    func countsMatchTheRule() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [[UInt8]] = [
+            Array("plain text ".utf8), [0x00], [0x01], [0x7F], [0x1F], [0x09], [0x0A], [0x0D], [0x1B],
+            Array("é".utf8), Array("€".utf8), Array("😀".utf8), [0xC3], [0xFF], [0x80], [0xE2, 0x82], Array("~ ".utf8),
+        ]
+        for _ in 0..<400 {
+            var data: [UInt8] = []
+            for _ in 0..<Int.random(in: 0..<60, using: &generator) {
+                data += alphabet.randomElement(using: &generator) ?? []
+            }
+            let quality = TextQuality.measure(data)
+            let expected = Self.reference(data)
+            #expect(quality.nulBytes == expected.nul, "\(data)")
+            #expect(quality.controlBytes == expected.control, "\(data)")
+            #expect(quality.multibyteSequences == expected.multibyte, "\(data)")
+            // Both find invalid sequences in the same inputs (they may group a broken sequence's bytes differently).
+            #expect((quality.invalidSequences > 0) == (expected.invalid > 0), "\(data)")
+        }
+    }
+}
