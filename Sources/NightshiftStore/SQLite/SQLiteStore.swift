@@ -214,3 +214,13 @@ enum SQLiteValue {
         return out
     }
 }
+
+extension SQLiteStore {
+    /// The details of the plan SQLite picks for a statement (`EXPLAIN QUERY PLAN`): which indexes serve it.
+    func queryPlan(_ sql: String, arguments: [String] = []) async throws -> [String] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "explain query plan " + sql, arguments: StatementArguments(arguments))
+                .map { $0["detail"] ?? "" }
+        }
+    }
+}
