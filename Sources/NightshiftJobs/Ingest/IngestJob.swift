@@ -425,4 +425,3 @@ struct RunState: Sendable {
         writer.merge(try await task.value, into: &report)
     }
 }
-

@@ -45,15 +45,10 @@ public struct Retriever: Sendable {
 }
 
 /// Full-text search terms: the local embedder's tokenizer (lower case, accents folded, stop words dropped, light
-/// stemming), for chunks when they are written and for queries, so both sides meet on the same terms.
+/// stemming), for queries; chunks are written with the same terms (`SearchTermWriter`), so both sides meet.
 public enum SearchTerms {
     /// The terms of `text`.
     public static func of(_ text: String) -> [String] {
         LocalEmbedder.tokenize(text)
-    }
-
-    /// `of(text)` joined by spaces, as stored with each chunk.
-    public static func joined(_ text: String) -> String {
-        LocalEmbedder.joinedTerms(text)
     }
 }
