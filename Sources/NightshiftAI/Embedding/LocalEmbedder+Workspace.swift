@@ -1,16 +1,16 @@
 extension LocalEmbedder {
     /// The reusable buffers of one embedding thread: word counts, their bytes, stems and the vector being summed.
     ///
-    /// Not thread-safe by design: a batch gives each worker its own. Buffers are raw memory owned by this object
-    /// (freed in `deinit`) because the per-word loops are the embedder's whole cost and array copy-on-write checks
-    /// there would double it; they only grow, to the largest text seen, so a batch allocates once.
-    final class Workspace {
+    /// Not thread-safe by design: one thread at a time uses it (the embedder lends each worker its own from a
+    /// `ReusePool`, hence the unchecked `Sendable`). Buffers are raw memory owned by this object (freed in `deinit`)
+    /// because the per-word loops are the embedder's whole cost and array copy-on-write checks there would double
+    /// it; they only grow, to the largest text seen.
+    final class Workspace: @unchecked Sendable {
         private var state: State
 
-        /// A workspace for `dimensions`-component vectors; `remembering` keeps word classifications across texts
-        /// (worth its 200 kB only when the workspace embeds many texts).
-        init(dimensions: Int, remembering: Bool) {
-            state = State(dimensions: dimensions, remembering: remembering)
+        /// A workspace for `dimensions`-component vectors.
+        init(dimensions: Int) {
+            state = State(dimensions: dimensions)
         }
 
         deinit { state.deallocate() }
@@ -38,6 +38,10 @@ extension LocalEmbedder {
             var rarity: UInt8 = 0
             var isStopword = false
         }
+
+        /// Remembered classifications: a direct-mapped table on the word's hash, 768 kB (a run's common vocabulary
+        /// fits; a slot taken by another word is overwritten).
+        static let memoSlots = 32768
 
         /// A remembered classification of a word, valid across texts (it depends on the word alone).
         struct Memo {
@@ -70,7 +74,7 @@ extension LocalEmbedder {
         private let memoMask: Int
         private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: WordScanner.scratchCapacity + 2)
 
-        init(dimensions: Int, remembering: Bool) {
+        init(dimensions: Int) {
             self.dimensions = dimensions
             fold = .allocate(capacity: WordScanner.latin1Fold.count)
             _ = fold.initialize(from: WordScanner.latin1Fold)
@@ -85,7 +89,7 @@ extension LocalEmbedder {
             stemTotals = .allocate(capacity: slotMask + 1)
             stemTotals.initialize(repeating: 0, count: slotMask + 1)
             stemSlotsUsed = .allocate(capacity: slotMask + 1)
-            memoMask = remembering ? 8191 : 0
+            memoMask = State.memoSlots - 1
             memo = .allocate(capacity: memoMask + 1)
             memo.initialize(repeating: Memo(), count: memoMask + 1)
         }

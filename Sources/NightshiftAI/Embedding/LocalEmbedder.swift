@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NightshiftCore
 import Synchronization
 
 /// Nightshift's offline default embedder (`local`): deterministic hashed word and subword features, built for
@@ -45,10 +46,16 @@ public struct LocalEmbedder: Sendable {
     /// The number of components of every vector this embedder returns.
     public let dimensions: Int
 
+    /// Workspaces kept between calls (shared by copies of this value): their memo of word classifications stays
+    /// warm across the batches of a run and the queries of a server, where a fresh one per batch missed on most of
+    /// a batch's vocabulary.
+    private let workspaces: ReusePool<Workspace>
+
     /// Creates an embedder of `dimensions` components (must be positive).
     public init(dimensions: Int = LocalEmbedder.defaultDimensions) {
         precondition(dimensions > 0, "LocalEmbedder needs a positive number of dimensions")
         self.dimensions = dimensions
+        workspaces = ReusePool(capacity: LocalEmbedder.workerCount) { Workspace(dimensions: dimensions) }
     }
 
     /// The model name recorded with each vector: `local-hash-v1`, with `-<dimensions>` appended when not 1536.
@@ -61,8 +68,7 @@ public struct LocalEmbedder: Sendable {
 
     /// The L2-normalised embedding of `text`.
     public func embed(_ text: String) -> [Float] {
-        let workspace = Workspace(dimensions: dimensions, remembering: false)
-        return LocalEmbedder.embed(text, in: workspace)
+        workspaces.borrow { LocalEmbedder.embed(text, in: $0) }
     }
 
     /// The embeddings of `texts`, in order, computed on all available cores for large batches.
@@ -73,20 +79,22 @@ public struct LocalEmbedder: Sendable {
         let workers = min(LocalEmbedder.workerCount, texts.count, max(1, totalBytes / LocalEmbedder.bytesPerWorker))
         var vectors = [[Float]](repeating: [], count: texts.count)
         if workers <= 1 {
-            let workspace = Workspace(dimensions: dimensions, remembering: texts.count > 1)
-            for index in texts.indices { vectors[index] = LocalEmbedder.embed(texts[index], in: workspace) }
+            workspaces.borrow { workspace in
+                for index in texts.indices { vectors[index] = LocalEmbedder.embed(texts[index], in: workspace) }
+            }
             return vectors
         }
-        let dimensions = dimensions
+        let workspaces = workspaces
         let shared = Mutex(vectors)
         // Each worker owns every `workers`-th text (strided, so that a batch sorted by length still splits evenly)
         // and hands its vectors over in one locked step at the end.
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let workspace = Workspace(dimensions: dimensions, remembering: true)
             var mine: [(index: Int, vector: [Float])] = []
             mine.reserveCapacity(texts.count / workers + 1)
-            for index in stride(from: worker, to: texts.count, by: workers) {
-                mine.append((index, LocalEmbedder.embed(texts[index], in: workspace)))
+            workspaces.borrow { workspace in
+                for index in stride(from: worker, to: texts.count, by: workers) {
+                    mine.append((index, LocalEmbedder.embed(texts[index], in: workspace)))
+                }
             }
             shared.withLock { all in
                 for item in mine { all[item.index] = item.vector }

@@ -6,7 +6,7 @@
 /// direct-mapped on the word's 64-bit hash (as the embedder's own memo is); a slot taken by another word is simply
 /// overwritten.
 ///
-/// Not thread-safe: give each thread its own (ingestion makes one per worker and batch).
+/// Not thread-safe: give each thread its own (ingestion lends one to each worker from a pool kept for the run).
 public final class SearchTermWriter {
     private struct Verdict {
         var hash: UInt64 = 0
@@ -27,7 +27,7 @@ public final class SearchTermWriter {
 
     /// A writer whose memo has `memoSlots` entries (rounded up to a power of two) and keeps up to `arenaBytes` of
     /// stems before starting afresh.
-    public init(memoSlots: Int = 8192, arenaBytes: Int = 1 << 18) {
+    public init(memoSlots: Int = 32768, arenaBytes: Int = 1 << 18) {
         var slots = 1
         while slots < max(1, memoSlots) { slots <<= 1 }
         memoMask = slots - 1

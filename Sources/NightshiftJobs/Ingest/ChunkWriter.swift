@@ -38,23 +38,26 @@ struct ChunkWriter: Sendable {
     let embedder: any Embedder
     let chunker: Chunker
     let prices: PriceTable
+    /// Term writers kept for the whole run, so that their memo of word verdicts stays warm from batch to batch.
+    let termWriters = ReusePool(capacity: ChunkWriter.workerCount) { SearchTermWriter() }
 
     /// Chunks a batch's documents, on all cores (a document per task, each worker with its own term writer).
     func prepare(_ batch: [PendingDocument]) -> [PreparedDocument] {
         let workers = min(ChunkWriter.workerCount, batch.count)
         if workers <= 1 {
-            let terms = SearchTermWriter()
-            return batch.map { prepare($0, terms: terms) }
+            return termWriters.borrow { terms in batch.map { prepare($0, terms: terms) } }
         }
         let next = Atomic(0)
         let results = Mutex([PreparedDocument?](repeating: nil, count: batch.count))
+        let termWriters = termWriters
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let terms = SearchTermWriter()
             var mine: [(Int, PreparedDocument)] = []
-            while true {
-                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard index < batch.count else { break }
-                mine.append((index, prepare(batch[index], terms: terms)))
+            termWriters.borrow { terms in
+                while true {
+                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < batch.count else { break }
+                    mine.append((index, prepare(batch[index], terms: terms)))
+                }
             }
             results.withLock { all in
                 for (index, prepared) in mine { all[index] = prepared }
