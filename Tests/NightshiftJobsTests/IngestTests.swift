@@ -355,7 +355,10 @@ struct IngestTests {
     func indexRebuild() async throws {
         try await withFreshStore(.postgres) { store in
             #expect(try await store.hasSearchIndexes())
-            let first = try await Self.ingest(store, [Self.docs])
+            // With the smallest memory a build may be given (the server's own setting wins over it).
+            let first = try await IngestJob(inputs: [Self.docs]).run(
+                in: JobContext(store: store, configuration: Configuration(values: ["NIGHTSHIFT_INDEX_MEMORY_MB": "64"])),
+                embedder: LocalEmbeddingProvider())
             #expect(first.indexSeconds > 0)
             #expect(try await store.hasSearchIndexes())
             let questions = Retriever(store: store, embedder: LocalEmbeddingProvider())
@@ -377,7 +380,7 @@ struct IngestTests {
             #expect(try await words.search("parking clinic", scope: .shared, limit: 1).first?.sourceURI?.hasSuffix("parking.txt") == true)
 
             // A run killed between the drop and the rebuild leaves the index missing: the next run rebuilds it.
-            try await store.setSearchIndexes(enabled: false)
+            try await store.setSearchIndexes(enabled: false, memoryLimit: SearchIndexMemory.defaultLimit)
             #expect(try await !store.hasSearchIndexes())
             try "Valet parking is free on Sundays.".write(
                 to: folder.appendingPathComponent("valet.txt"), atomically: true, encoding: .utf8)
@@ -400,6 +403,26 @@ struct IngestTests {
                         select term, embedding_model, count(*) from public.agent_memory_terms group by 1, 2)
                 """).first?.decode(0, as: Bool.self)
             #expect(counted == true)
+        }
+    }
+
+    @Test("the index build's memory: what the graph needs, at least the server's setting, at most the limit; the limit is checked")
+    func indexBuildMemory() throws {
+        let mb = 1 << 20
+        #expect(SearchIndexMemory.needed(chunks: 0) == 64 * mb)
+        #expect(SearchIndexMemory.needed(chunks: 25_000) == 64 * mb + 25_000 * 4096)
+        // Small: what it needs, unless the server's setting is more.
+        #expect(SearchIndexMemory.forBuild(chunks: 10_000, serverSetting: 16 * mb, limit: 1024 * mb) == 64 * mb + 10_000 * 4096)
+        #expect(SearchIndexMemory.forBuild(chunks: 10_000, serverSetting: 2048 * mb, limit: 1024 * mb) == 2048 * mb)
+        // Big: the limit.
+        #expect(SearchIndexMemory.forBuild(chunks: 500_000, serverSetting: 64 * mb, limit: 1024 * mb) == 1024 * mb)
+        #expect(try IngestJob.indexMemoryLimit(Configuration()) == SearchIndexMemory.defaultLimit)
+        #expect(try IngestJob.indexMemoryLimit(Configuration(values: ["NIGHTSHIFT_INDEX_MEMORY_MB": "4096"])) == 4096 * mb)
+        for bad in ["32", "lots", "-1"] {
+            let error = #expect(throws: NightshiftError.self) {
+                try IngestJob.indexMemoryLimit(Configuration(values: ["NIGHTSHIFT_INDEX_MEMORY_MB": bad]))
+            }
+            #expect(error?.description.contains("NIGHTSHIFT_INDEX_MEMORY_MB") == true, "\(bad)")
         }
     }
 }

@@ -117,8 +117,9 @@ public struct IngestJob: Sendable {
                         }
                     }
                 }
+                let indexMemory = try Self.indexMemoryLimit(context.configuration)
                 let dropIndex = try await shouldDropIndex(store)
-                if dropIndex { try await store.setSearchIndexes(enabled: false) }
+                if dropIndex { try await store.setSearchIndexes(enabled: false, memoryLimit: indexMemory) }
                 // Nothing stored under these roots yet: every batch only inserts (see `storeConcurrency`).
                 if state.existing.isEmpty { state.storeConcurrency = 2 }
                 do {
@@ -145,7 +146,7 @@ public struct IngestJob: Sendable {
                     try await state.finish(&report)
                 } catch {
                     await state.abandon()
-                    if dropIndex { try? await store.setSearchIndexes(enabled: true) }
+                    if dropIndex { try? await store.setSearchIndexes(enabled: true, memoryLimit: indexMemory) }
                     throw error
                 }
                 if prune {
@@ -158,7 +159,8 @@ public struct IngestJob: Sendable {
                 let indexMissing = !(try await store.hasSearchIndexes())
                 if dropIndex || indexMissing {
                     // Also repairs an index left dropped by a killed run.
-                    try await store.setSearchIndexes(enabled: true)
+                    try await warnIfIndexOutgrowsMemory(store, limit: indexMemory, context: context)
+                    try await store.setSearchIndexes(enabled: true, memoryLimit: indexMemory)
                     report.indexSeconds = Date().timeIntervalSince(indexStarted)
                 }
                 report.seconds = Date().timeIntervalSince(started)
@@ -166,6 +168,30 @@ public struct IngestJob: Sendable {
                 return report
             }
         }
+    }
+
+    /// `NIGHTSHIFT_INDEX_MEMORY_MB` in bytes: the most server memory an index build may take (see
+    /// `SearchIndexMemory`).
+    public static func indexMemoryLimit(_ configuration: Configuration) throws -> Int {
+        let megabytes = try configuration.int(
+            "NIGHTSHIFT_INDEX_MEMORY_MB", default: SearchIndexMemory.defaultLimit >> 20)
+        guard megabytes >= 64 else {
+            throw NightshiftError(
+                .configuration, "expected at least 64 (megabytes), got \(megabytes)",
+                context: ["setting": "NIGHTSHIFT_INDEX_MEMORY_MB"])
+        }
+        return megabytes << 20
+    }
+
+    /// Says so when the vector index about to be built needs more memory than it may take: it will still be built,
+    /// many times more slowly.
+    func warnIfIndexOutgrowsMemory(_ store: any Store, limit: Int, context: JobContext) async throws {
+        guard store.kind == .postgres else { return }
+        let chunks = try await store.tableCounts().first { $0.table == "agent_memory" }?.rows ?? 0
+        let needed = SearchIndexMemory.needed(chunks: chunks)
+        guard needed > limit else { return }
+        context.logger.warning(
+            "the vector index over \(chunks) chunks needs about \(needed >> 20) MB to be built in memory, more than NIGHTSHIFT_INDEX_MEMORY_MB=\(limit >> 20): the build goes on disk and takes much longer; raise the setting if the database server has the memory")
     }
 
     func shouldDropIndex(_ store: any Store) async throws -> Bool {

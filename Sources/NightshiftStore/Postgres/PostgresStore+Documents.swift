@@ -346,13 +346,18 @@ extension PostgresStore {
     /// Off: drops the HNSW index and stops maintaining BM25 postings row by row (sql/0011's insert trigger).
     /// On: builds what is missing — the HNSW index, and the postings in bulk (`agent_memory_terms_rebuild()`,
     /// one transaction; about 3 times faster than the trigger during a load). Also the repair after a killed run.
-    public func setSearchIndexes(enabled: Bool) async throws {
+    public func setSearchIndexes(enabled: Bool, memoryLimit: Int) async throws {
         if enabled {
             try await pool.withConnection { connection in
-                // More memory makes both builds far faster.
+                // The HNSW build is fast only while its graph fits in maintenance_work_mem (see SearchIndexMemory).
+                let chunks = try await connection.scalar(
+                    "select count(*) from public.agent_memory where embedding is not null", as: Int.self) ?? 0
+                let server = try await connection.scalar(
+                    "select pg_size_bytes(current_setting('maintenance_work_mem'))", as: Int.self) ?? 0
+                let memory = SearchIndexMemory.forBuild(chunks: chunks, serverSetting: server, limit: memoryLimit)
                 try await connection.simpleQuery(
                     """
-                    set maintenance_work_mem = '512MB';
+                    set maintenance_work_mem = '\(max(1024, memory / 1024))kB';
                     create index if not exists idx_agent_memory_embedding on public.agent_memory
                         using hnsw ((embedding::halfvec(1536)) halfvec_cosine_ops);
                     reset maintenance_work_mem
@@ -366,7 +371,10 @@ extension PostgresStore {
                     """, as: Bool.self) ?? false
                 guard disabled else { return false }
                 try await connection.simpleQuery(
-                    "set local maintenance_work_mem = '512MB'; select public.agent_memory_terms_rebuild()")
+                    """
+                    set local maintenance_work_mem = '\(max(64 << 10, min(512 << 10, memoryLimit >> 10)))kB';
+                    select public.agent_memory_terms_rebuild()
+                    """)
                 return true
             }
             // Index-only scans need the visibility map: set it now rather than when autovacuum comes by.

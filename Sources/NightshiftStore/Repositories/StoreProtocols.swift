@@ -150,8 +150,9 @@ public protocol DocumentStore: Sendable {
     func hasSearchIndexes() async throws -> Bool
     /// Drops (false) or builds (true) the search indexes: a bulk load into an empty table is much faster
     /// without them, then one build of each. Vector search keeps working meanwhile, by a scan; full-text search
-    /// sees only the chunks stored before the drop. No-op on the embedded store.
-    func setSearchIndexes(enabled: Bool) async throws
+    /// sees only the chunks stored before the drop. A build may use up to `memoryLimit` bytes of the server's
+    /// memory (see `SearchIndexMemory`). No-op on the embedded store.
+    func setSearchIndexes(enabled: Bool, memoryLimit: Int) async throws
     /// The most similar chunks of one embedding model visible in `scope`, best first (cosine similarity).
     func search(embedding: [Float], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch]
     /// The best BM25 matches for `terms` (made by the tokenizer that made the chunks' search terms) among one

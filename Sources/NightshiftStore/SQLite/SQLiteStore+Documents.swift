@@ -287,7 +287,7 @@ extension SQLiteStore {
 
     public func hasSearchIndexes() async throws -> Bool { true }
 
-    public func setSearchIndexes(enabled: Bool) async throws {}
+    public func setSearchIndexes(enabled: Bool, memoryLimit: Int) async throws {}
 
     public func deleteDocument(id: UUID) async throws -> Bool {
         try await database.write { db in
