@@ -74,8 +74,9 @@ public struct ExtractiveAnswerer: Sendable {
     /// The thresholds and limits.
     public var settings: Settings
     /// Sentence vectors are compared only with each other here, never stored: 512 dimensions keep collision noise
-    /// small (about 0.01 of a score) at a third of the cost of the column's 1,536.
-    private let embedder = LocalEmbedder(dimensions: 512)
+    /// small (about 0.01 of a score) at a third of the cost of the column's 1,536. Shared by every answerer, so that
+    /// its workspaces (and their memo of words) are kept from one answer to the next instead of made per request.
+    private static let embedder = LocalEmbedder(dimensions: 512)
 
     /// An answerer with `settings`.
     public init(settings: Settings = .standard) {
@@ -147,8 +148,8 @@ public struct ExtractiveAnswerer: Sendable {
             }
         }
         guard !drafts.isEmpty else { return [] }
-        let questionVector = embedder.embed(question)
-        let vectors = embedder.embed(drafts.map(\.text))
+        let questionVector = Self.embedder.embed(question)
+        let vectors = Self.embedder.embed(drafts.map(\.text))
         var candidates: [Candidate] = []
         candidates.reserveCapacity(drafts.count)
         for (draft, vector) in zip(drafts, vectors) {
