@@ -123,7 +123,10 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftJobsTests",
-            dependencies: ["NightshiftCore", "NightshiftStore", "NightshiftJobs", "NightshiftAI", "NightshiftTestSupport"],
+            dependencies: [
+                "NightshiftCore", "NightshiftStore", "NightshiftJobs", "NightshiftAI", "NightshiftTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,10 +1,12 @@
 import Foundation
+import Logging
 import NightshiftAI
 import NightshiftCore
 import NightshiftDocuments
 import NightshiftJobs
 import NightshiftStore
 import NightshiftTestSupport
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -355,11 +357,16 @@ struct IngestTests {
     func indexRebuild() async throws {
         try await withFreshStore(.postgres) { store in
             #expect(try await store.hasSearchIndexes())
-            // With the smallest memory a build may be given (the server's own setting wins over it).
+            // With the smallest memory a build may be given (the server's own setting wins over it): the graph of
+            // even a few chunks needs more than 64 MB in all, so the run says so.
+            let log = CapturedLog()
             let first = try await IngestJob(inputs: [Self.docs]).run(
-                in: JobContext(store: store, configuration: Configuration(values: ["NIGHTSHIFT_INDEX_MEMORY_MB": "64"])),
+                in: JobContext(
+                    store: store, configuration: Configuration(values: ["NIGHTSHIFT_INDEX_MEMORY_MB": "64"]),
+                    logger: log.logger),
                 embedder: LocalEmbeddingProvider())
             #expect(first.indexSeconds > 0)
+            #expect(log.messages.contains { $0.level == .warning && $0.text.contains("NIGHTSHIFT_INDEX_MEMORY_MB=64") })
             #expect(try await store.hasSearchIndexes())
             let questions = Retriever(store: store, embedder: LocalEmbeddingProvider())
             let top = try await questions.search("cancel a session without paying", scope: .shared, limit: 3).first
@@ -424,5 +431,36 @@ struct IngestTests {
             }
             #expect(error?.description.contains("NIGHTSHIFT_INDEX_MEMORY_MB") == true, "\(bad)")
         }
+    }
+}
+
+/// A logger whose messages a test can read back.
+final class CapturedLog: Sendable {
+    struct Message: Sendable {
+        var level: Logger.Level
+        var text: String
+    }
+
+    private struct Handler: LogHandler {
+        let sink: CapturedLog
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            sink.stored.withLock { $0.append(Message(level: event.level, text: event.message.description)) }
+        }
+    }
+
+    private let stored = Mutex<[Message]>([])
+
+    var messages: [Message] { stored.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(sink: self) }
     }
 }
