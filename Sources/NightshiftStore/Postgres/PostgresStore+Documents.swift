@@ -355,11 +355,16 @@ extension PostgresStore {
                 let server = try await connection.scalar(
                     "select pg_size_bytes(current_setting('maintenance_work_mem'))", as: Int.self) ?? 0
                 let memory = SearchIndexMemory.forBuild(chunks: chunks, serverSetting: server, limit: memoryLimit)
+                // A build can take minutes: if this process dies meanwhile (a cron timeout, a kill), the server
+                // notices within seconds and stops it, instead of building on for nobody while the next run waits
+                // on its lock.
                 try await connection.simpleQuery(
                     """
                     set maintenance_work_mem = '\(max(1024, memory / 1024))kB';
+                    set client_connection_check_interval = '2s';
                     create index if not exists idx_agent_memory_embedding on public.agent_memory
                         using hnsw ((embedding::halfvec(1536)) halfvec_cosine_ops);
+                    reset client_connection_check_interval;
                     reset maintenance_work_mem
                     """)
             }
