@@ -10,27 +10,35 @@ struct ReusePoolTests {
         var uses = 0
     }
 
-    @Test("an object comes back and is lent again; one made per borrower at most")
-    func reuse() {
-        let made = Atomic(0)
-        let pool = ReusePool(capacity: 2) { () -> Counter in
-            made.add(1, ordering: .relaxed)
+    /// How many counters a pool has made.
+    final class Made: Sendable {
+        let count = Atomic(0)
+        var value: Int { count.load(ordering: .relaxed) }
+    }
+
+    /// A pool of counters, and how many it has made.
+    static func countingPool(capacity: Int) -> (pool: ReusePool<Counter>, made: Made) {
+        let made = Made()
+        let pool = ReusePool(capacity: capacity) {
+            made.count.add(1, ordering: .relaxed)
             return Counter()
         }
+        return (pool, made)
+    }
+
+    @Test("an object comes back and is lent again; one made per borrower at most")
+    func reuse() {
+        let (pool, made) = Self.countingPool(capacity: 2)
         #expect(pool.idleCount == 0)
         for _ in 0..<5 { pool.borrow { $0.uses += 1 } }
-        #expect(made.load(ordering: .relaxed) == 1)
+        #expect(made.value == 1)
         #expect(pool.idleCount == 1)
         #expect(pool.borrow { $0.uses } == 5)
     }
 
     @Test("borrowers at the same time get different objects; no more than the capacity is kept")
     func concurrentBorrowers() {
-        let made = Atomic(0)
-        let pool = ReusePool(capacity: 2) { () -> Counter in
-            made.add(1, ordering: .relaxed)
-            return Counter()
-        }
+        let (pool, made) = Self.countingPool(capacity: 2)
         // Three nested borrows: three distinct objects at once.
         let distinct = pool.borrow { a in
             pool.borrow { b in
@@ -38,7 +46,7 @@ struct ReusePoolTests {
             }
         }
         #expect(distinct == 3)
-        #expect(made.load(ordering: .relaxed) == 3)
+        #expect(made.value == 3)
         #expect(pool.idleCount == 2)
         // Many threads: every use is counted on the object lent, none lost to two threads sharing one.
         let all = Mutex<[Counter]>([])

@@ -159,7 +159,9 @@ public struct IngestJob: Sendable {
                 let indexMissing = !(try await store.hasSearchIndexes())
                 if dropIndex || indexMissing {
                     // Also repairs an index left dropped by a killed run.
-                    try await warnIfIndexOutgrowsMemory(store, limit: indexMemory, context: context)
+                    // A first load into an empty table (`auto`) knows its chunk count; otherwise it is counted.
+                    let stored = dropIndex && rebuildIndex == .auto ? report.chunks : nil
+                    try await warnIfIndexOutgrowsMemory(store, chunks: stored, limit: indexMemory, context: context)
                     try await store.setSearchIndexes(enabled: true, memoryLimit: indexMemory)
                     report.indexSeconds = Date().timeIntervalSince(indexStarted)
                 }
@@ -185,9 +187,10 @@ public struct IngestJob: Sendable {
 
     /// Says so when the vector index about to be built needs more memory than it may take: it will still be built,
     /// many times more slowly.
-    func warnIfIndexOutgrowsMemory(_ store: any Store, limit: Int, context: JobContext) async throws {
+    func warnIfIndexOutgrowsMemory(_ store: any Store, chunks known: Int?, limit: Int, context: JobContext) async throws {
         guard store.kind == .postgres else { return }
-        let chunks = try await store.tableCounts().first { $0.table == "agent_memory" }?.rows ?? 0
+        var chunks = known ?? 0
+        if known == nil { chunks = try await store.tableCounts().first { $0.table == "agent_memory" }?.rows ?? 0 }
         let needed = SearchIndexMemory.needed(chunks: chunks)
         guard needed > limit else { return }
         context.logger.warning(
