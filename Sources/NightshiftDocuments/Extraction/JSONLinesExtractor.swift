@@ -98,8 +98,7 @@ public enum JSONLinesExtractor {
         var skips: [JSONLinesSkip] = []
         var lineNumber = 0
         // Lines split on the byte (a line feed is always a character of its own).
-        for bytes in decoded.text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            let line = Substring(bytes)
+        for line in TextExtractor.lines(decoded.text) {
             lineNumber += 1
             guard line.contains(where: { !$0.isWhitespace }) else { continue }
             let value: JSONValue

@@ -28,9 +28,7 @@ public enum MarkdownExtractor {
         var writer = Writer()
         // Split on the byte: a line feed is always a character of its own, and splitting by characters costs
         // a grapheme break check per character.
-        var lines = TextExtractor.normalizingLineEndings(source).utf8.split(
-            separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false
-        ).map { Substring($0) }
+        var lines = TextExtractor.lines(TextExtractor.normalizingLineEndings(source))
         var metadata: [String: JSONValue] = [:]
         var title: String?
         if let frontMatter = FrontMatter.parse(lines) {

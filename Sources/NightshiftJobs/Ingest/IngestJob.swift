@@ -354,8 +354,8 @@ public struct IngestJob: Sendable {
 ///
 /// Writing is a pipeline of three stages: while the run reads and extracts batch N+1, batch N is chunked and
 /// embedded (each step on all cores) and batch N-1 stored (the database server working meanwhile; when every
-/// document is new, batch N-2 too, see `storeConcurrency`). Each batch is stored in its own transaction, and
-/// memory stays at three or four batches.
+/// document is new, batch N-2 too, see `storeConcurrency`), with one more batch queued for the store stage when
+/// the server is the slowest. Each batch is stored in its own transaction, and memory stays at four or five batches.
 struct RunState: Sendable {
     let writer: ChunkWriter
     let batchSize: Int
@@ -371,7 +371,7 @@ struct RunState: Sendable {
     /// The batch being embedded, and those being stored (oldest first).
     private var embedding: Task<ChunkWriter.EmbeddedBatch, any Error>?
     private var storing: [Task<IngestReport, any Error>] = []
-    /// The vectors of the batches handed to the store stage and maybe not stored yet, newest last.
+    /// The vectors of the batches in `storing` (maybe not stored yet), in the same order.
     private var unstoredVectors: [[String: [Float]]] = []
     /// Batches stored at once, each in its own transaction on its own connection. Two when every document is new
     /// (the database server's side of a batch is single-threaded, and with one writer a first load waited on it
@@ -432,25 +432,33 @@ struct RunState: Sendable {
         for task in storing { _ = await task.result }
         embedding = nil
         storing = []
+        unstoredVectors = []
     }
 
-    /// Waits for the batch being embedded and hands it to the store stage (once a store slot is free).
+    /// Waits for the batch being embedded and queues it for the store stage, which stores `storeConcurrency`
+    /// batches at a time, in order. At most one batch waits there for a slot: the run goes on reading and embedding
+    /// meanwhile (it used to wait for the slot itself, and both cores then sat idle while the server finished).
     private mutating func advance(_ report: inout IngestReport) async throws {
         guard let task = embedding else { return }
         embedding = nil
         // Not cancelled with the run: a batch is small, and a store's transaction ends whole either way.
         let embedded = try await task.value
-        while storing.count >= storeConcurrency { try await settleStore(&report) }
+        while storing.count > storeConcurrency { try await settleStore(&report) }
         let writer = writer
-        storing.append(Task { try await writer.store(embedded) })
+        // The slot: the batch stored `storeConcurrency` places earlier. Nothing more is stored after a failure.
+        let slot = storing.count >= storeConcurrency ? storing[storing.count - storeConcurrency] : nil
+        storing.append(Task {
+            if let slot, case .failure = await slot.result { throw CancellationError() }
+            return try await writer.store(embedded)
+        })
         unstoredVectors.append(embedded.vectors)
-        if unstoredVectors.count > storeConcurrency { unstoredVectors.removeFirst() }
     }
 
     /// Waits for the oldest batch being stored and counts it.
     private mutating func settleStore(_ report: inout IngestReport) async throws {
         guard !storing.isEmpty else { return }
         let task = storing.removeFirst()
+        unstoredVectors.removeFirst()
         writer.merge(try await task.value, into: &report)
     }
 }

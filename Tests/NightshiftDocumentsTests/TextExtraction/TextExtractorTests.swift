@@ -10,6 +10,15 @@ struct TextExtractorTests {
         + "A second line of the same paragraph.\n\nEmoji 👩‍💻 and flags 🇫🇷 survive decoding.\n"
 
     @Test(
+        "lines split at every line feed as Python's split(\"\\n\") does: empty lines and a trailing empty line kept",
+        arguments: ["", "one", "a\n", "\n\n", "a\nb\n\nc", "\ncafé 👩‍💻\n\u{301}x\n", "no break 🇫🇷"])
+    func lines(text: String) {
+        let lines = TextExtractor.lines(text)
+        #expect(lines.map(String.init) == text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(Substring($0)) })
+        #expect(lines.joined(separator: "\n") == text)
+    }
+
+    @Test(
         "UTF-8 with or without BOM, UTF-16 LE/BE with BOM and CRLF files all give the same text",
         arguments: ["plain-utf8.txt", "plain-utf8-bom.txt", "plain-utf16le.txt", "plain-utf16be.txt", "plain-crlf.txt"])
     func encodings(file: String) throws {
