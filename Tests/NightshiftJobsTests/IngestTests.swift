@@ -3,7 +3,7 @@ import Logging
 import NightshiftAI
 import NightshiftCore
 import NightshiftDocuments
-import NightshiftJobs
+@testable import NightshiftJobs
 import NightshiftStore
 import NightshiftTestSupport
 import Synchronization
@@ -194,6 +194,91 @@ struct IngestTests {
             try FileManager.default.removeItem(atPath: b)
             let pruned = try await Self.ingest(store, [folder.path], prune: true)
             #expect(pruned.deleted == 1 && pruned.unchanged == 2)
+        }
+    }
+
+    @Test(
+        "archives and JSON Lines files read whole keep their stamp on their documents and are not opened again while it holds; other settings or a failed run read them again",
+        arguments: TestEnvironment.storeKinds)
+    func unchangedContainers(kind: StoreKind) async throws {
+        let folder = try TestEnvironment.temporaryDirectory("containers")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let containers = ["policies.zip", "clinic-info.tar.gz", "articles.jsonl"]
+        let hourAgo = Int64((Date().timeIntervalSince1970 - 3600) * 1e9)
+        var original: [String: Data] = [:]
+        for name in containers {
+            let path = folder.appendingPathComponent(name).path
+            try FileManager.default.copyItem(atPath: Self.docs + "/" + name, toPath: path)
+            original[name] = try Data(contentsOf: URL(fileURLWithPath: path))
+            try Self.setModified(path, nanoseconds: hourAgo)
+        }
+        let documents = 2 + 1 + 3  // zip entries, tar entries, JSON Lines records
+        /// The stamps stored with each container's documents.
+        func stamps(_ store: any Store) async throws -> [String: Set<String?>] {
+            var stamps: [String: Set<String?>] = [:]
+            for document in try await store.documents(sourcePrefix: nil, owner: .shared) {
+                let container = try #require(IngestJob.container(of: document.sourceURI))
+                stamps[container, default: []].insert(document.metadata["source_stamp"]?.stringValue)
+            }
+            return stamps
+        }
+        try await withFreshStore(kind) { store in
+            // A run that fails before its end leaves no container stamped, though it stored some documents.
+            let failing = IngestJob(inputs: [folder.path], batchDocuments: 1)
+            await #expect(throws: NightshiftError.self) {
+                _ = try await failing.run(in: JobContext(store: store), embedder: FailingEmbedder(failOn: 3))
+            }
+            let partial = try await store.documents(sourcePrefix: nil, owner: .shared)
+            #expect(!partial.isEmpty && partial.count < documents)
+            #expect(partial.allSatisfy { $0.metadata["source_stamp"] == nil })
+
+            // The next run reads every container and finishes the work; each container's documents get its stamp.
+            let first = try await Self.ingest(store, [folder.path])
+            #expect(first.added + first.changed == documents - partial.count && first.unchanged == partial.count)
+            var stored = try await stamps(store)
+            #expect(stored.count == 3)
+            for name in containers {
+                let path = folder.appendingPathComponent(name).path
+                let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+                let set = try #require(stored[SourceURI.file(path: path)])
+                #expect(set.count == 1)
+                #expect(set.first??.hasPrefix("\(size):\(hourAgo)/") == true, "\(name): \(set)")
+            }
+
+            // Same size and time, other bytes (garbage): not opened, so not noticed; nothing read at all.
+            for name in containers {
+                let path = folder.appendingPathComponent(name).path
+                try Data(repeating: 0x00, count: original[name]?.count ?? 0).write(to: URL(fileURLWithPath: path))
+                try Self.setModified(path, nanoseconds: hourAgo)
+            }
+            let second = try await Self.ingest(store, [folder.path], prune: true)
+            #expect(second.unchanged == documents && second.added == 0 && second.deleted == 0)
+            #expect(second.bytes == 0 && second.skipped.isEmpty)
+
+            // Other walk settings (hidden files too): the containers are read again, and the garbage noticed; the
+            // stored documents of a container that cannot be read are kept.
+            var hidden = SourceOptions()
+            hidden.includeHidden = true
+            let other = try await IngestJob(inputs: [folder.path], sources: hidden, prune: true)
+                .run(in: JobContext(store: store), embedder: LocalEmbeddingProvider())
+            #expect(other.bytes > 0 && other.deleted == 0)
+            #expect(Set(other.skipped.map(\.uri)).isSuperset(of: containers.filter { $0 != "articles.jsonl" }.map {
+                SourceURI.file(path: folder.appendingPathComponent($0).path)
+            }))
+            #expect(try await store.documents(sourcePrefix: nil, owner: .shared).count == documents)
+
+            // The real bytes back, touched: read once, nothing rewritten but the stamps.
+            for name in containers {
+                let path = folder.appendingPathComponent(name).path
+                try original[name]?.write(to: URL(fileURLWithPath: path))
+                try Self.setModified(path, nanoseconds: hourAgo + 1_000_000_000)
+            }
+            let touched = try await Self.ingest(store, [folder.path])
+            #expect(touched.unchanged == documents && touched.embeddingsComputed == 0 && touched.bytes > 0)
+            stored = try await stamps(store)
+            #expect(stored.values.allSatisfy { $0.count == 1 && $0.first??.contains(":\(hourAgo + 1_000_000_000)/") == true })
+            let again = try await Self.ingest(store, [folder.path])
+            #expect(again.unchanged == documents && again.bytes == 0)
         }
     }
 

@@ -85,12 +85,15 @@ final class WalkState {
         let uri: String
         let relative: String
         let depth: Int
+        /// The stamp of an archive that is a file on disk (nil for a nested one).
+        let stamp: FileStamp?
 
-        init(reader: ArchiveReader, uri: String, relative: String, depth: Int) {
+        init(reader: ArchiveReader, uri: String, relative: String, depth: Int, stamp: FileStamp?) {
             self.reader = reader
             self.uri = uri
             self.relative = relative
             self.depth = depth
+            self.stamp = stamp
         }
     }
 
@@ -205,6 +208,7 @@ final class WalkState {
         }
         let stamp = FileStamp(size: status.size, modified: status.modifiedNanoseconds)
         if wanted, options.unchangedFiles[uri] == stamp { return .unchanged(uri) }
+        if options.unchangedContainers[uri] == stamp { return .unchanged(uri) }
         let file: FileSystem.ReadableFile
         var bytes: [UInt8] = []
         do {
@@ -217,7 +221,7 @@ final class WalkState {
             do {
                 let reader = try ArchiveReader(
                     path: path, limits: options.archiveLimits, singleFile: format != .zip && format != .tar)
-                stack.append(.archive(ArchiveFrame(reader: reader, uri: uri, relative: relative, depth: 0)))
+                stack.append(.archive(ArchiveFrame(reader: reader, uri: uri, relative: relative, depth: 0, stamp: stamp)))
                 return nil
             } catch {
                 return skip(error, uri)
@@ -262,7 +266,7 @@ final class WalkState {
         do {
             guard let entry = try frame.reader.nextEntry() else {
                 stack.removeLast()
-                return nil
+                return frame.stamp.map { .containerRead(frame.uri, $0) }
             }
             guard entry.kind == .file else { return nil }
             entryURI = SourceURI.entry(entry.path, in: frame.uri)
@@ -286,7 +290,9 @@ final class WalkState {
                     bytes: bytes, name: entryURI, limits: options.archiveLimits,
                     singleFile: format != .zip && format != .tar)
                 stack.append(
-                    .archive(ArchiveFrame(reader: reader, uri: entryURI, relative: relative, depth: frame.depth + 1)))
+                    .archive(
+                        ArchiveFrame(
+                            reader: reader, uri: entryURI, relative: relative, depth: frame.depth + 1, stamp: nil)))
                 return nil
             }
             guard wanted else { return nil }

@@ -60,9 +60,12 @@ public enum SourceEvent: Sendable, Hashable {
     case document(SourceItem)
     /// Something passed over (unreadable, a symlink loop, a corrupt archive entry, a limit), with its URI.
     case skip(DocumentSkip)
-    /// A plain file whose size and modification time equal those given in `SourceOptions.unchangedFiles`: not
-    /// read (its URI).
+    /// A plain file whose size and modification time equal those given in `SourceOptions.unchangedFiles`, or a
+    /// container (an archive, a JSON Lines file) whose stamp equals the one in `unchangedContainers`: not read
+    /// (its URI).
     case unchanged(String)
+    /// An archive on disk read to its end (every entry yielded or skipped), with the stamp it had when opened.
+    case containerRead(String, FileStamp)
 }
 
 /// How files, folders and archives are walked.
@@ -86,6 +89,9 @@ public struct SourceOptions: Sendable, Hashable {
     /// Plain files (by URI) stored before, with the stamp they had: a file that still has it is yielded as
     /// `.unchanged` without being read. Empty: every file is read.
     public var unchangedFiles: [String: FileStamp] = [:]
+    /// Files holding several documents (archives, JSON Lines files), by URI, with the stamp they had when their
+    /// documents were stored: one that still has it is yielded as `.unchanged` without being read or opened.
+    public var unchangedContainers: [String: FileStamp] = [:]
 
     /// Options with the given values; the defaults walk everything visible and follow links inside the root.
     public init(

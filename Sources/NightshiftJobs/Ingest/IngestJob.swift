@@ -84,6 +84,59 @@ public struct IngestJob: Sendable {
         uri == root || uri.hasPrefix(root + "/") || uri.hasPrefix(root + "#")
     }
 
+    /// The file a document was read from when it is one of several in that file (an archive's entry, a JSON Lines
+    /// record): its URI up to the first `#`.
+    static func container(of uri: String) -> String? {
+        guard uri.hasPrefix("file://"), let mark = uri.firstIndex(of: "#") else { return nil }
+        return String(uri[..<mark])
+    }
+
+    /// What decides which documents a container yields besides its bytes: the walk's filters and limits and the
+    /// JSON Lines fields. Kept in the container's stamp, so that a run with other settings reads it again.
+    var containerSettings: String {
+        let settings = [
+            "\(sources.filter)", "\(sources.includeHidden)", "\(sources.maxFileBytes)", "\(sources.openArchives)",
+            "\(sources.archiveLimits)", extraction.jsonTextField ?? "", jsonIDField ?? "", jsonTitleField ?? "",
+        ]
+        return String(SHA256.hex(settings.joined(separator: "\u{1F}")).prefix(16))
+    }
+
+    /// The stamp kept with each document of a container: the container file's, and `containerSettings`.
+    func containerStamp(_ stamp: FileStamp) -> String {
+        "\(stamp)/\(containerSettings)"
+    }
+
+    /// Puts each container read whole this run (and not modified since shortly before the run began) on its
+    /// documents, once they are all stored: a run killed before this point leaves them without it, and the next
+    /// run reads the container again. A stored document of the container not seen this run (an entry since
+    /// removed, kept without `--prune`) gets no stamp, so the container is read every run until it is pruned.
+    func recordContainerStamps(_ state: RunState) async throws {
+        for (container, fileStamp) in state.readContainers.sorted(by: { $0.key < $1.key })
+        where fileStamp.modificationDate < state.stampCutoff {
+            let prefix = container + "#"
+            var uris = state.seen.filter { $0.hasPrefix(prefix) }.sorted()
+            uris.removeAll { state.isProtected($0) }
+            guard !uris.isEmpty else { continue }
+            try await state.writer.store.recordSourceStamp(containerStamp(fileStamp), uris: uris, owner: owner)
+        }
+    }
+
+    /// Containers to pass over unread: every stored document of the container was made by this run's model and
+    /// chunking and carries the same stamp, taken with these settings.
+    func unchangedContainers(_ state: RunState) -> [String: FileStamp] {
+        var unchanged: [String: FileStamp] = [:]
+        let suffix = "/" + containerSettings
+        for (container, uris) in state.containers {
+            let documents = uris.compactMap { state.existing[$0] }
+            guard let stamp = documents.first?.sourceStamp, stamp.hasSuffix(suffix),
+                let fileStamp = FileStamp(String(stamp.dropLast(suffix.count))),
+                documents.allSatisfy({ $0.sourceStamp == stamp && isCurrent($0, state) })
+            else { continue }
+            unchanged[container] = fileStamp
+        }
+        return unchanged
+    }
+
     /// Runs the job (recorded in `job_runs` as `ingest`; one run at a time per store).
     public func run(
         in context: JobContext, embedder: any Embedder, progress: ProgressReporter? = nil
@@ -110,12 +163,17 @@ public struct IngestJob: Sendable {
                     for document in try await store.documentStates(sourcePrefix: Self.rootURI(input), owner: owner)
                     where Self.isUnder(document.sourceURI, root: Self.rootURI(input)) {
                         state.existing[document.sourceURI] = document
-                        if !force, !checksum, isCurrent(document, state),
+                        if let container = Self.container(of: document.sourceURI) {
+                            state.containers[container, default: []].append(document.sourceURI)
+                        } else if !force, !checksum, isCurrent(document, state),
                             let stamp = document.sourceStamp.flatMap(FileStamp.init)
                         {
                             sources.unchangedFiles[document.sourceURI] = stamp
                         }
                     }
+                }
+                if !force, !checksum {
+                    sources.unchangedContainers = unchangedContainers(state)
                 }
                 let indexMemory = try Self.indexMemoryLimit(context.configuration)
                 let dropIndex = try await shouldDropIndex(store)
@@ -131,9 +189,13 @@ public struct IngestJob: Sendable {
                                 try Task.checkCancellation()
                                 switch event {
                                 case .unchanged(let uri):
-                                    state.seen.insert(uri)
-                                    report.unchanged += 1
-                                    progress?.update { $0.documents += 1 }
+                                    // A file, or a container standing for all its stored documents.
+                                    let documents = state.containers[uri] ?? [uri]
+                                    state.seen.formUnion(documents)
+                                    report.unchanged += documents.count
+                                    progress?.update { $0.documents += documents.count }
+                                case .containerRead(let uri, let stamp):
+                                    state.containerRead(uri, stamp)
                                 case .skip(let skip):
                                     state.protect(skip.uri ?? Self.rootURI(input))
                                     record(skip, uri: skip.uri ?? input, report: &report, progress: progress, context: context)
@@ -155,6 +217,7 @@ public struct IngestJob: Sendable {
                         if try await store.deleteDocument(id: document.id) { report.deleted += 1 }
                     }
                 }
+                try await recordContainerStamps(state)
                 let indexStarted = Date()
                 let indexMissing = !(try await store.hasSearchIndexes())
                 if dropIndex || indexMissing {
@@ -245,6 +308,8 @@ public struct IngestJob: Sendable {
             text = try DocumentExtractor.extract(
                 data: item.bytes, filename: item.filename, declaredType: declaredType, options: extraction)
         } catch let skip as DocumentSkip {
+            // Also what was read from it before, if it was an archive (now corrupt, say): never pruned for this.
+            state.protect(item.uri)
             record(skip, uri: item.uri, report: &report, progress: progress, context: context)
             return
         }
@@ -274,8 +339,15 @@ public struct IngestJob: Sendable {
     ) async throws {
         let prefix = item.uri + "#"
         let stored = state.existing.filter { $0.key.hasPrefix(prefix) }
+        // Once all its records are stored, the file's stamp goes on them (see `RunState.finishContainers`).
+        defer { if let stamp = item.stamp { state.containerRead(item.uri, stamp) } }
+        // Unchanged bytes: skipped whole, provided a run stored every record (it then left its stamp on them; a
+        // run killed halfway through the file did not, and the records it never reached are read now).
+        let settings = "/" + containerSettings
         if !force, !stored.isEmpty,
-            stored.values.allSatisfy({ isCurrent($0, state) && $0.sourceSHA256 == sourceHash })
+            stored.values.allSatisfy({
+                isCurrent($0, state) && $0.sourceSHA256 == sourceHash && $0.sourceStamp?.hasSuffix(settings) == true
+            })
         {
             state.seen.formUnion(stored.keys)
             report.unchanged += stored.count
@@ -294,9 +366,12 @@ public struct IngestJob: Sendable {
                 data: item.bytes, textField: self.extraction.jsonTextField ?? "text", titleField: titleField,
                 idField: idField)
         } catch let error as NightshiftError {
+            state.protect(item.uri)
             record(DocumentSkip(.corrupt, error.message), uri: item.uri, report: &report, progress: progress, context: context)
             return
         }
+        // Not one good record (the file replaced by something else, say): its stored records are never pruned.
+        if extraction.records.isEmpty { state.protect(item.uri) }
         for skip in extraction.skips {
             record(DocumentSkip(.corrupt, skip.reason), uri: "\(item.uri)#line\(skip.lineNumber)", report: &report,
                    progress: progress, context: context)
@@ -362,6 +437,10 @@ struct RunState: Sendable {
     /// Counts chunks as batches are chunked.
     let progress: ProgressReporter?
     var existing: [String: DocumentState] = [:]
+    /// The stored documents read from each container file (archive entries, JSON Lines records), by its URI.
+    var containers: [String: [String]] = [:]
+    /// The containers read whole this run, with their stamps when opened.
+    var readContainers: [String: FileStamp] = [:]
     var seen: Set<String> = []
     /// URIs (and prefixes) that could not be read this run: their stored documents are never pruned.
     var protected: [String] = []
@@ -384,6 +463,10 @@ struct RunState: Sendable {
         self.writer = writer
         self.batchSize = batchSize
         self.progress = progress
+    }
+
+    mutating func containerRead(_ uri: String, _ stamp: FileStamp) {
+        readContainers[uri] = stamp
     }
 
     mutating func protect(_ uri: String) {

@@ -52,6 +52,15 @@ extension PostgresStore {
         ).map(Self.document)
     }
 
+    public func recordSourceStamp(_ stamp: String, uris: [String], owner: Owner) async throws {
+        guard !uris.isEmpty else { return }
+        try await pool.execute(
+            """
+            update public.documents set metadata = jsonb_set(coalesce(metadata, '{}'), '{source_stamp}', to_jsonb(\(stamp)::text))
+            where source_uri = any(\(uris)) and owner_id is not distinct from \(owner.userID)
+            """)
+    }
+
     public func documentStates(sourcePrefix: String, owner: Owner) async throws -> [DocumentState] {
         let pattern = Self.likeEscaped(sourcePrefix) + "%"
         return try await pool.query(

@@ -129,6 +129,9 @@ public protocol DocumentStore: Sendable {
     func documents(sourcePrefix: String?, owner: Owner?) async throws -> [Document]
     /// The states of one owner's documents whose source URI starts with `sourcePrefix`.
     func documentStates(sourcePrefix: String, owner: Owner) async throws -> [DocumentState]
+    /// Sets the source stamp (`DocumentState.sourceStamp`) of one owner's documents with these source URIs, in one
+    /// transaction; their content and chunks are untouched.
+    func recordSourceStamp(_ stamp: String, uris: [String], owner: Owner) async throws
     /// The chunks of a document, in order, with their embeddings.
     func chunks(documentID: UUID) async throws -> [StoredChunk]
     /// Inserts or replaces a document (matched by source URI and owner) and all its chunks in one transaction:

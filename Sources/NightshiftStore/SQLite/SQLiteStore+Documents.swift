@@ -108,6 +108,22 @@ extension SQLiteStore {
         }
     }
 
+    public func recordSourceStamp(_ stamp: String, uris: [String], owner: Owner) async throws {
+        guard !uris.isEmpty else { return }
+        try await database.write { db in
+            for start in stride(from: 0, to: uris.count, by: 500) {
+                let part = Array(uris[start..<min(start + 500, uris.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
+                try db.execute(
+                    sql: """
+                        update documents set metadata = json_set(coalesce(metadata, '{}'), '$.source_stamp', ?)
+                        where owner_id is ? and source_uri in (\(marks))
+                        """,
+                    arguments: StatementArguments([stamp, owner.userID?.canonical] + part.map { Optional($0) }))
+            }
+        }
+    }
+
     public func documentStates(sourcePrefix: String, owner: Owner) async throws -> [DocumentState] {
         try await database.read { db in
             try Row.fetchAll(

@@ -27,6 +27,8 @@ private func walk(_ paths: [String], _ options: SourceOptions = SourceOptions())
             skips.append(skip)
         case .unchanged(let uri):
             uris.append(uri)
+        case .containerRead:
+            break
         }
     }
     return (uris, texts, relative, skips)
