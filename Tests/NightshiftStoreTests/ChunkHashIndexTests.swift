@@ -5,7 +5,7 @@ import Testing
 
 @testable import NightshiftStore
 
-/// sql/0017: before buying an embedding, ingestion looks for a vector stored under the same chunk hash in any
+/// sql/0017, 0018: before buying an embedding, ingestion looks for a vector stored under the same chunk hash in any
 /// document. Without an index on content_hash alone that lookup reads the whole table (or index) every batch.
 @Suite("Vectors looked up by chunk hash")
 struct ChunkHashIndexTests {
@@ -44,6 +44,15 @@ struct ChunkHashIndexTests {
                     ).map { try $0.decode(0, as: String.self) }.joined(separator: "\n")
                 }
                 #expect(plan.contains("idx_agent_memory_content_hash"), "\(plan)")
+                // sql/0018: a hash index (equality is its only use; cheaper to maintain than a B-tree).
+                let method = try await postgres.pool.withConnection {
+                    try await $0.scalar(
+                        """
+                        select am.amname from pg_class c join pg_am am on am.oid = c.relam
+                        where c.oid = 'public.idx_agent_memory_content_hash'::regclass
+                        """, as: String.self)
+                }
+                #expect(method == "hash")
             }
         }
     }
