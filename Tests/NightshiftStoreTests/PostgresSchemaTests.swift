@@ -85,6 +85,17 @@ struct PostgresSchemaTests {
                 """
             ).map { try $0.decode(0, as: String.self) }
             #expect(unpinned.isEmpty, "SECURITY DEFINER without search_path: \(unpinned)")
+            // sql/0019: the search functions are never JIT-compiled (an HNSW scan's estimated cost passes
+            // jit_above_cost whatever the table's size).
+            let settings = try await pool.query(
+                """
+                select proname, coalesce('jit=off' = any(proconfig), false) from pg_proc
+                where pronamespace = 'public'::regnamespace
+                  and proname in ('match_documents', 'match_documents_text', 'hybrid_search')
+                order by proname
+                """
+            ).map { "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: Bool.self))" }
+            #expect(settings == ["hybrid_search true", "match_documents true", "match_documents_text true"])
 
             let trigger = try await pool.query(
                 "select count(*) from pg_trigger where tgname = 'on_auth_user_created_agent_prefs' and tgrelid = 'auth.users'::regclass"

@@ -2895,6 +2895,29 @@ $$;
 
 """#
         ),
+        Migration(
+            version: "0019", name: "search_without_jit", path: "sql/0019_search_without_jit.sql",
+            sql: #"""
+-- 0019: the search functions never JIT-compile their queries.
+--
+-- PostgreSQL decides to JIT-compile a query from its estimated cost alone (`jit_above_cost`, 100,000 by default,
+-- with `jit = on` by default up to version 18 on servers built with LLVM). The planner's estimate for an HNSW
+-- scan is large whatever the table's size: hybrid_search's generic plan is estimated at ~130,000 (10,040
+-- chunks), so on such a server every chat turn would compile its query before running it. Compiling takes
+-- milliseconds, more than the 3-4 ms the whole search takes here, and the cost is paid on every execution (the
+-- compiled code is not kept with a cached plan). The functions run without JIT whatever the server's setting;
+-- other queries keep it.
+--
+-- Apply by hand with: psql "$DATABASE_URL" -1 -v ON_ERROR_STOP=1 -f sql/0019_search_without_jit.sql
+
+set search_path = public, extensions;
+
+alter function public.match_documents(vector, int, jsonb, uuid, boolean, text) set jit = off;
+alter function public.match_documents_text(text[], int, uuid, boolean, text, float, float) set jit = off;
+alter function public.hybrid_search(text[], vector, int, uuid, boolean, text, float, float, int, int) set jit = off;
+
+"""#
+        ),
     ]
 
     /// `sql/sqlite/*.sql`, for the embedded store.
@@ -3511,6 +3534,16 @@ create index if not exists idx_agent_memory_content_hash on agent_memory(content
             sql: #"""
 -- 0018 (embedded store) Nothing to change: sql/0018_content_hash_hash_index.sql makes PostgreSQL's chunk-hash index
 -- a hash index; SQLite has only B-trees. The version exists so both stores list the same migrations.
+select 1;
+
+"""#
+        ),
+        Migration(
+            version: "0019", name: "search_without_jit", path: "sql/sqlite/0019_search_without_jit.sql",
+            sql: #"""
+-- 0019 (embedded store) Nothing to change: sql/0019_search_without_jit.sql turns PostgreSQL's JIT compilation off
+-- for its search functions; the embedded store searches in Swift. The version exists so both stores list the same
+-- migrations.
 select 1;
 
 """#
