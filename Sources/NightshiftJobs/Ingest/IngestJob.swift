@@ -339,7 +339,7 @@ public struct IngestJob: Sendable {
     ) async throws {
         let prefix = item.uri + "#"
         let stored = state.existing.filter { $0.key.hasPrefix(prefix) }
-        // Once all its records are stored, the file's stamp goes on them (see `RunState.finishContainers`).
+        // Once all its records are stored, the file's stamp goes on them (see `recordContainerStamps`).
         defer { if let stamp = item.stamp { state.containerRead(item.uri, stamp) } }
         // Unchanged bytes: skipped whole, provided a run stored every record (it then left its stamp on them; a
         // run killed halfway through the file did not, and the records it never reached are read now).
