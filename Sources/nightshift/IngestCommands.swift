@@ -51,8 +51,9 @@ struct Ingest: AsyncParsableCommand {
             (an entry's source URI is the archive's plus #path); http(s) URLs. Anything unreadable is skipped with \
             its reason; the run goes on.
 
-            Incremental: a file whose size and modification time are those stored is not even read \
-            (--checksum reads and hashes it anyway), an unchanged source is skipped, a changed document's \
+            Incremental: a file whose size and modification time are those stored is not even read, nor an \
+            archive or JSON Lines file read whole by an earlier run with the same settings (--checksum reads and \
+            hashes them anyway), an unchanged source is skipped, a changed document's \
             chunks are swapped in one transaction, and only new or changed chunks are embedded (the summary \
             says how many vectors were reused and how many bought). A killed run leaves whole documents; rerun \
             to finish.
@@ -110,8 +111,8 @@ struct Ingest: AsyncParsableCommand {
         help: ArgumentHelp(
             "Read and hash every file, even one whose size and modification time are unchanged.",
             discussion: """
-                By default such a file is not read at all (its document is counted unchanged), so a nightly run \
-                takes time in proportion to what changed.
+                By default such a file is not read at all (its document is counted unchanged; an archive or JSON \
+                Lines file, all its documents), so a nightly run takes time in proportion to what changed.
                 """))
     var checksum = false
 
