@@ -178,4 +178,61 @@ struct TokenEstimatorTests {
         #expect(TokenEstimator.count(text) == TokenEstimator.count(text))
         #expect(TokenEstimator.count(text) > TokenEstimator.count(tokenSamples[0].text))
     }
+
+    /// Texts that exercise every kind of piece and the places a range's pieces could differ from the whole text's:
+    /// whitespace runs before words, line breaks after punctuation, Unicode spaces, contractions, digits, camel
+    /// case, non-ASCII letters, emoji, malformed bytes.
+    static let rangeTexts: [[UInt8]] = {
+        var random = SplitMix(seed: 7)
+        let parts = [
+            "word", " word", "  ", "   x", "\n", "\n\n", "\r\n", "\t", " \n  ", ".", "...\n\n", " !?", "'s", "'ll",
+            "don't", "123", "4567890", "camelCaseWord", "HTTPServer", "café", " naïve", "Größe", "東京", "ночь",
+            "\u{3000}", "\u{A0}", "\u{2028}", "👩‍💻", "🇫🇷", " ✅", "https://example.com/a?b=c", "\u{301}", "x\u{301}",
+        ]
+        var texts: [[UInt8]] = tokenSamples.map { Array($0.text.utf8) }
+        for _ in 0..<40 {
+            var text: [UInt8] = []
+            for _ in 0..<(20 + Int(random.next() % 200)) {
+                text += Array(parts[Int(random.next() % UInt64(parts.count))].utf8)
+            }
+            if random.next() % 4 == 0 { text.insert(0xFF, at: Int(random.next() % UInt64(text.count))) }
+            texts.append(text)
+        }
+        texts.append(Array(tokenSamples.map(\.text).joined(separator: "\n\n").utf8))
+        return texts
+    }()
+
+    @Test("ranges counted from one scan of the whole text equal each range counted alone, for any range")
+    func rangeCounter() {
+        var random = SplitMix(seed: 11)
+        var compared = 0
+        for text in Self.rangeTexts {
+            text.withUnsafeBufferPointer { bytes in
+                TokenEstimator.withRangeCounter(utf8: bytes) { counter in
+                    #expect(counter.count(0..<bytes.count) == TokenEstimator.count(utf8: bytes))
+                    for _ in 0..<300 {
+                        let lower = Int(random.next() % UInt64(bytes.count + 1))
+                        let upper = lower + Int(random.next() % UInt64(bytes.count - lower + 1))
+                        let alone = TokenEstimator.count(utf8: UnsafeBufferPointer(rebasing: bytes[lower..<upper]))
+                        #expect(counter.count(lower..<upper) == alone, "\(lower)..<\(upper) of \(bytes.count)")
+                        compared += 1
+                    }
+                }
+            }
+        }
+        #expect(compared > 15_000)
+    }
+}
+
+/// A small deterministic generator for test inputs.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -47,6 +47,107 @@ public enum TokenEstimator {
     }
 }
 
+// MARK: - Many ranges of one text
+
+extension TokenEstimator {
+    /// Calls `body` with a counter for ranges of `bytes`, each counted as `count(utf8:)` counts it alone.
+    public static func withRangeCounter<R>(utf8 bytes: UnsafeBufferPointer<UInt8>, _ body: (RangeCounter) -> R) -> R {
+        Tables.shared.withPointers { tables in body(RangeCounter(bytes: bytes, tables: tables)) }
+    }
+
+    /// Counts ranges of one text (a splitter's pieces, a document's chunks) from one scan of the whole text, where
+    /// counting each range alone read most bytes twice or more.
+    ///
+    /// A range is scanned alone from its start until it reaches a piece boundary of the whole text; from there its
+    /// pieces are the whole text's (the scan keeps no state from one piece to the next), so their cost is read
+    /// from the prefix sums, up to the last boundary at least 8 bytes before the range's end that starts with a
+    /// non-space scalar (the pieces before it looked no further than its first scalar: only a whitespace piece
+    /// looks further ahead, to the end of its run); the rest is scanned alone again. Same result as `count(utf8:)`
+    /// on the range, exactly (tests compare them).
+    public struct RangeCounter {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let tables: TablePointers
+        /// The starts of the whole text's pieces, ascending, then its length; and the cost (in 64ths) of the
+        /// pieces before each.
+        private var starts: [Int] = []
+        private var sums: [Int] = []
+
+        init(bytes: UnsafeBufferPointer<UInt8>, tables: TablePointers) {
+            self.bytes = bytes
+            self.tables = tables
+            var scanner = Scanner(bytes: bytes, tables: tables)
+            starts.reserveCapacity(bytes.count / 3 + 1)
+            sums.reserveCapacity(bytes.count / 3 + 1)
+            var i = 0
+            while i < bytes.count {
+                starts.append(i)
+                sums.append(scanner.total)
+                i = scanner.step(at: i)
+            }
+            starts.append(bytes.count)
+            sums.append(scanner.total)
+        }
+
+        /// `TokenEstimator.count(utf8:)` of the bytes in `range`.
+        public func count(_ range: Range<Int>) -> Int {
+            guard !range.isEmpty else { return 0 }
+            let slice = UnsafeBufferPointer(rebasing: bytes[range])
+            var scanner = Scanner(bytes: slice, tables: tables)
+            let margin = 8
+            var i = 0
+            guard range.count > 4 * margin else {
+                while i < slice.count { i = scanner.step(at: i) }
+                return scanner.estimate
+            }
+            // The last boundary usable as the end of the shared part (see above), if any.
+            var last = Self.lastIndex(in: starts, atMost: range.upperBound - margin)
+            let whole = Scanner(bytes: bytes, tables: tables)
+            while let index = last, starts[index] > range.lowerBound, whole.kind(at: starts[index]) == .space {
+                last = index > 0 ? index - 1 : nil
+            }
+            if let end = last, starts[end] > range.lowerBound {
+                // Scan alone until a boundary of the whole text, then jump to `end` adding the pieces between.
+                var k = Self.firstIndex(in: starts, atLeast: range.lowerBound)
+                while range.lowerBound + i < starts[end] {
+                    let position = range.lowerBound + i
+                    while starts[k] < position { k += 1 }
+                    if starts[k] == position {
+                        scanner.total &+= sums[end] &- sums[k]
+                        i = starts[end] - range.lowerBound
+                        break
+                    }
+                    i = scanner.step(at: i)
+                }
+            }
+            while i < slice.count { i = scanner.step(at: i) }
+            return scanner.estimate
+        }
+
+        /// The index of the last value at most `limit`, or nil.
+        private static func lastIndex(in values: [Int], atMost limit: Int) -> Int? {
+            var low = 0
+            var high = values.count
+            while low < high {
+                let middle = (low + high) / 2
+                if values[middle] <= limit { low = middle + 1 } else { high = middle }
+            }
+            return low > 0 ? low - 1 : nil
+        }
+
+        /// The index of the first value at least `limit` (the last index if none is smaller: values end with the
+        /// text's length).
+        private static func firstIndex(in values: [Int], atLeast limit: Int) -> Int {
+            var low = 0
+            var high = values.count - 1
+            while low < high {
+                let middle = (low + high) / 2
+                if values[middle] < limit { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+    }
+}
+
 // MARK: - Scanner
 
 extension TokenEstimator {
@@ -128,16 +229,19 @@ extension TokenEstimator {
 
         mutating func run() -> Int {
             var i = 0
-            while i < n {
-                let byte = p[i]
-                if byte < 0x80 {
-                    i = asciiPiece(at: i, byte: byte)
-                } else {
-                    i = piece(at: i)
-                }
-            }
+            while i < n { i = step(at: i) }
             return (max(0, total) + 32) / 64
         }
+
+        /// Adds the piece starting at `i` to the total; returns where it ends.
+        @inline(__always)
+        mutating func step(at i: Int) -> Int {
+            let byte = p[i]
+            return byte < 0x80 ? asciiPiece(at: i, byte: byte) : piece(at: i)
+        }
+
+        /// The estimate for the pieces added so far.
+        var estimate: Int { (max(0, total) + 32) / 64 }
 
         /// A piece starting with an ASCII byte: the common case, decided on bytes alone where possible.
         @inline(__always)

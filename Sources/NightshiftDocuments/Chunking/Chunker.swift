@@ -44,20 +44,22 @@ public struct Chunker: Sendable {
     public func chunks(of text: String) -> [TextChunk] {
         var text = text
         return text.withUTF8 { bytes in
-            var splitter = RecursiveSplitter(bytes: bytes, options: options)
-            let ranges = splitter.run()
-            let scalarOffsets = Self.scalarOffsets(of: ranges, in: bytes)
-            var chunks: [TextChunk] = []
-            chunks.reserveCapacity(ranges.count)
-            for (index, range) in ranges.enumerated() {
-                let slice = UnsafeBufferPointer(rebasing: bytes[range])
-                chunks.append(
-                    TextChunk(
-                        index: index, text: String(decoding: slice, as: UTF8.self),
-                        start: scalarOffsets[2 * index], end: scalarOffsets[2 * index + 1],
-                        tokenCount: TokenEstimator.count(utf8: slice)))
+            TokenEstimator.withRangeCounter(utf8: bytes) { tokens in
+                var splitter = RecursiveSplitter(bytes: bytes, tokens: tokens, options: options)
+                let ranges = splitter.run()
+                let scalarOffsets = Self.scalarOffsets(of: ranges, in: bytes)
+                var chunks: [TextChunk] = []
+                chunks.reserveCapacity(ranges.count)
+                for (index, range) in ranges.enumerated() {
+                    let slice = UnsafeBufferPointer(rebasing: bytes[range])
+                    chunks.append(
+                        TextChunk(
+                            index: index, text: String(decoding: slice, as: UTF8.self),
+                            start: scalarOffsets[2 * index], end: scalarOffsets[2 * index + 1],
+                            tokenCount: tokens.count(range)))
+                }
+                return chunks
             }
-            return chunks
         }
     }
 

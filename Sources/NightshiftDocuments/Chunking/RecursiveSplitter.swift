@@ -38,6 +38,8 @@ struct RecursiveSplitter {
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
+    /// Token counts of ranges of `bytes` (the whole text scanned once).
+    let tokens: TokenEstimator.RangeCounter
     let levels: [Level]
     let unit: ChunkingUnit
     let size: Int
@@ -45,8 +47,9 @@ struct RecursiveSplitter {
     /// The chunks found so far, as byte ranges of `bytes`, in order.
     private(set) var output: [Range<Int>] = []
 
-    init(bytes: UnsafeBufferPointer<UInt8>, options: ChunkingOptions) {
+    init(bytes: UnsafeBufferPointer<UInt8>, tokens: TokenEstimator.RangeCounter, options: ChunkingOptions) {
         self.bytes = bytes
+        self.tokens = tokens
         self.levels = options.separators.map(Level.init)
         self.unit = options.unit
         self.size = options.size
@@ -66,7 +69,7 @@ struct RecursiveSplitter {
     func length(_ range: Range<Int>) -> Int {
         switch unit {
         case .characters: return Self.scalarCount(bytes, range)
-        case .tokens: return TokenEstimator.count(utf8: UnsafeBufferPointer(rebasing: bytes[range]))
+        case .tokens: return tokens.count(range)
         }
     }
 
