@@ -222,6 +222,20 @@ struct TokenEstimatorTests {
         }
         #expect(compared > 15_000)
     }
+
+    @Test("a text over the indexed size is counted range by range, with the same results")
+    func rangeCounterLargeText() {
+        let unit = Array((tokenSamples.map(\.text).joined(separator: "\n\n") + "\n\n").utf8)
+        var text: [UInt8] = []
+        while text.count <= TokenEstimator.RangeCounter.maxIndexedBytes { text += unit }
+        text.withUnsafeBufferPointer { bytes in
+            TokenEstimator.withRangeCounter(utf8: bytes) { counter in
+                for range in [0..<1000, 12_345..<45_678, (bytes.count - 5000)..<bytes.count] {
+                    #expect(counter.count(range) == TokenEstimator.count(utf8: UnsafeBufferPointer(rebasing: bytes[range])))
+                }
+            }
+        }
+    }
 }
 
 /// A small deterministic generator for test inputs.

@@ -63,8 +63,12 @@ extension TokenEstimator {
     /// from the prefix sums, up to the last boundary at least 8 bytes before the range's end that starts with a
     /// non-space scalar (the pieces before it looked no further than its first scalar: only a whitespace piece
     /// looks further ahead, to the end of its run); the rest is scanned alone again. Same result as `count(utf8:)`
-    /// on the range, exactly (tests compare them).
+    /// on the range, exactly (tests compare them). The prefix sums take 16 bytes per piece (about 5 per byte of
+    /// text): a text over `maxIndexedBytes` is not indexed, and each range is scanned alone as before.
     public struct RangeCounter {
+        /// The largest text indexed (4 MB: at most ~22 MB of prefix sums while it is chunked).
+        public static let maxIndexedBytes = 4 << 20
+
         let bytes: UnsafeBufferPointer<UInt8>
         let tables: TablePointers
         /// The starts of the whole text's pieces, ascending, then its length; and the cost (in 64ths) of the
@@ -75,6 +79,7 @@ extension TokenEstimator {
         init(bytes: UnsafeBufferPointer<UInt8>, tables: TablePointers) {
             self.bytes = bytes
             self.tables = tables
+            guard bytes.count <= Self.maxIndexedBytes else { return }
             var scanner = Scanner(bytes: bytes, tables: tables)
             starts.reserveCapacity(bytes.count / 3 + 1)
             sums.reserveCapacity(bytes.count / 3 + 1)
@@ -95,7 +100,7 @@ extension TokenEstimator {
             var scanner = Scanner(bytes: slice, tables: tables)
             let margin = 8
             var i = 0
-            guard range.count > 4 * margin else {
+            guard range.count > 4 * margin, !starts.isEmpty else {
                 while i < slice.count { i = scanner.step(at: i) }
                 return scanner.estimate
             }
