@@ -127,7 +127,7 @@ extension Bench {
                 try? await postgres.pool.withConnection { try await $0.simpleQuery("checkpoint") }
             }
             var userIDs: [UUID] = []
-            var random = BenchRandom(seed: 11)
+            var random = SeededRandom(seed: 11)
             for index in 0..<users {
                 let id = random.uuid()
                 try await store.createUser(User(id: id, email: "bench-\(index)@example.com"))

@@ -183,7 +183,7 @@ struct TokenEstimatorTests {
     /// whitespace runs before words, line breaks after punctuation, Unicode spaces, contractions, digits, camel
     /// case, non-ASCII letters, emoji, malformed bytes.
     static let rangeTexts: [[UInt8]] = {
-        var random = SplitMix(seed: 7)
+        var random = SeededRandom(seed: 7)
         let parts = [
             "word", " word", "  ", "   x", "\n", "\n\n", "\r\n", "\t", " \n  ", ".", "...\n\n", " !?", "'s", "'ll",
             "don't", "123", "4567890", "camelCaseWord", "HTTPServer", "café", " naïve", "Größe", "東京", "ночь",
@@ -204,7 +204,7 @@ struct TokenEstimatorTests {
 
     @Test("ranges counted from one scan of the whole text equal each range counted alone, for any range")
     func rangeCounter() {
-        var random = SplitMix(seed: 11)
+        var random = SeededRandom(seed: 11)
         var compared = 0
         for text in Self.rangeTexts {
             text.withUnsafeBufferPointer { bytes in
@@ -235,18 +235,5 @@ struct TokenEstimatorTests {
                 }
             }
         }
-    }
-}
-
-/// A small deterministic generator for test inputs.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

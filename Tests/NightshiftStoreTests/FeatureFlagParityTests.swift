@@ -4,26 +4,6 @@ import NightshiftStore
 import NightshiftTestSupport
 import Testing
 
-/// SplitMix64: reproducible "random" user ids, so the fairness bound cannot flake.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func uuid() -> UUID {
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &self) }
-        bytes[6] = (bytes[6] & 0x0f) | 0x40
-        bytes[8] = (bytes[8] & 0x3f) | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
-                           bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-    }
-}
-
 @Suite("Feature flag evaluator")
 struct FeatureFlagEvaluatorTests {
     @Test("the bucket is total, including the one hash whose 32-bit abs overflows")
@@ -36,7 +16,7 @@ struct FeatureFlagEvaluatorTests {
 
     @Test("a user inside a rollout is inside every larger rollout (alpha ⊂ beta ⊂ GA)")
     func nestedRollouts() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededRandom(seed: 7)
         for _ in 0..<2000 {
             let user = generator.uuid()
             var previous = false
@@ -50,7 +30,7 @@ struct FeatureFlagEvaluatorTests {
 
     @Test("rollout is fair: 10 % of 10,000 users is 10 % ± 1")
     func fairRollout() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SeededRandom(seed: 42)
         let flag = FeatureFlag(name: "alpha", enabled: true, rolloutPercentage: 10)
         let enabled = (0..<10_000).filter { _ in flag.isEnabled(for: generator.uuid()) }.count
         #expect((900...1100).contains(enabled), "\(enabled) of 10,000")
@@ -81,7 +61,7 @@ struct FeatureFlagParityTests {
     func parity() async throws {
         try await withFreshStore(.postgres) { store in
             let postgres = try #require(store as? PostgresStore)
-            var generator = SeededGenerator(state: 2026)
+            var generator = SeededRandom(seed: 2026)
             let users = (0..<10_000).map { _ in generator.uuid() }
             let targets = Array(users.prefix(150)) + [UUID()]
             var compared = 0

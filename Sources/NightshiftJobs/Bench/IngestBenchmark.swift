@@ -33,7 +33,7 @@ public struct IngestBenchmark: Sendable {
     }()
 
     /// A word drawn by its frequency in English.
-    static func word(_ random: inout BenchRandom) -> String {
+    static func word(_ random: inout SeededRandom) -> String {
         let (words, cumulative) = vocabulary
         guard let total = cumulative.last else { return "word" }
         let target = Double(random.next() >> 11) / Double(1 << 53) * total
@@ -64,7 +64,7 @@ public struct IngestBenchmark: Sendable {
 
     /// Document `index` (Markdown, every fifth HTML), ~documentKilobytes long; `revision` changes its last paragraph.
     public func document(_ index: Int, revision: Int) -> (String, Data) {
-        var random = BenchRandom(seed: seed &+ UInt64(index) &* 1_000_003)
+        var random = SeededRandom(seed: seed &+ UInt64(index) &* 1_000_003)
         var text = ""
         let html = index % 5 == 0
         let target = documentKilobytes * 1024

@@ -43,7 +43,7 @@ public struct StatsBenchmark: Sendable {
             emit(String(format: "%-28@ %9.2f s   %@   (peak RSS %@)", name as NSString, seconds, detail as NSString,
                         ProcessMemory.megabytes(ProcessMemory.peakResidentBytes()) as NSString))
         }
-        var random = BenchRandom(seed: seed)
+        var random = SeededRandom(seed: seed)
         let userIDs = (0..<users).map { _ in random.uuid() }
         let end = Day(utc: Date())
         let firstDay = end.adding(days: -days)
@@ -121,7 +121,7 @@ public struct StatsBenchmark: Sendable {
                     """,
                     rowCount: rows
                 ) { index, writer in
-                    var random = BenchRandom(seed: baseSeed &+ UInt64(index) &* 7919)
+                    var random = SeededRandom(seed: baseSeed &+ UInt64(index) &* 7919)
                     let user = userIDs[Int(random.next() % UInt64(userIDs.count))]
                     let agent = Self.agents[Int(random.next() % UInt64(Self.agents.count))]
                     let modelIndex = Int(random.next() % UInt64(Self.models.count))

@@ -111,11 +111,17 @@ public struct IngestJob: Sendable {
     /// run reads the container again. A stored document of the container not seen this run (an entry since
     /// removed, kept without `--prune`) gets no stamp, so the container is read every run until it is pruned.
     func recordContainerStamps(_ state: RunState) async throws {
+        guard !state.readContainers.isEmpty else { return }
+        // The documents seen this run, by container, in one pass (a run may read many archives).
+        var seen: [String: [String]] = [:]
+        for uri in state.seen {
+            if let container = Self.container(of: uri), state.readContainers[container] != nil {
+                seen[container, default: []].append(uri)
+            }
+        }
         for (container, fileStamp) in state.readContainers.sorted(by: { $0.key < $1.key })
         where fileStamp.modificationDate < state.stampCutoff {
-            let prefix = container + "#"
-            var uris = state.seen.filter { $0.hasPrefix(prefix) }.sorted()
-            uris.removeAll { state.isProtected($0) }
+            let uris = (seen[container] ?? []).filter { !state.isProtected($0) }.sorted()
             guard !uris.isEmpty else { continue }
             try await state.writer.store.recordSourceStamp(containerStamp(fileStamp), uris: uris, owner: owner)
         }
