@@ -68,11 +68,23 @@ struct Bench: AsyncParsableCommand {
                 emit(String(format: "extract:  %.1f MB/s (%d documents)", Double(sampleBytes) / 1_048_576 / extractSeconds, texts.count))
                 let chunker = Chunker()
                 started = Date()
-                var chunkTexts: [String] = []
-                for text in texts { chunkTexts += chunker.chunks(of: text).map(\.text) }
+                var chunks: [TextChunk] = []
+                for text in texts { chunks += chunker.chunks(of: text) }
                 let chunkSeconds = Date().timeIntervalSince(started)
+                var chunkTexts = chunks.map(\.text)
                 let textBytes = texts.reduce(0) { $0 + $1.text.utf8.count }
                 emit(String(format: "chunk:    %.1f MB/s, %.0f chunks/s", Double(textBytes) / 1_048_576 / chunkSeconds, Double(chunkTexts.count) / chunkSeconds))
+                // Search terms as ingestion writes them for PostgreSQL: the stems, then their binary tsvector.
+                let terms = SearchTermWriter()
+                started = Date()
+                var vectorBytes = 0
+                for chunk in chunks {
+                    let written = terms.joined(headingPath: chunk.headingPath, text: chunk.text)
+                    vectorBytes += PostgresStore.searchVector(terms: written.terms).count
+                }
+                let termSeconds = Date().timeIntervalSince(started)
+                emit(String(format: "terms:    %.1f MB/s, %.0f chunks/s (stems and tsvectors, %.1f MB of them)", Double(textBytes) / 1_048_576 / termSeconds, Double(chunks.count) / termSeconds, Double(vectorBytes) / 1_048_576))
+                chunks.removeAll()
                 let embedder = LocalEmbedder()
                 started = Date()
                 _ = embedder.embed(chunkTexts)

@@ -23,6 +23,7 @@ public final class SearchTermWriter {
     private let arenaCapacity: Int
     private var arenaUsed = 0
     private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: WordScanner.scratchCapacity + 1)
+    private var output = Output(capacity: 4096)
     private let fold: UnsafeMutableBufferPointer<(UInt8, UInt8)>
 
     /// A writer whose memo has `memoSlots` entries (rounded up to a power of two) and keeps up to `arenaBytes` of
@@ -44,24 +45,71 @@ public final class SearchTermWriter {
         arena.deallocate()
         scratch.deallocate()
         fold.deallocate()
+        output.storage.deallocate()
     }
 
     /// `LocalEmbedder.joinedTerms(text)` and its number of terms.
     public func joined(_ text: String) -> (terms: String, count: Int) {
-        var text = text
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
+        joined(headingPath: [], text: text)
+    }
+
+    /// The terms of a chunk as ingestion indexes it: `joined((headingPath + [text]).joined(separator: " "))`,
+    /// without building that string.
+    public func joined(headingPath: [String], text: String) -> (terms: String, count: Int) {
+        // The writer's buffer, reused from call to call (moved out while in use: one exclusivity check per call).
+        var output = self.output
+        output.count = 0
+        output.terms = 0
+        defer { self.output = output }
+        for heading in headingPath { write(heading, to: &output) }
+        write(text, to: &output)
+        let terms = String(unsafeUninitializedCapacity: output.count) { buffer in  // validated (and repaired) as UTF-8
+            _ = buffer.initialize(fromContentsOf: UnsafeBufferPointer(start: output.storage, count: output.count))
+            return output.count
+        }
+        return (terms, output.terms)
+    }
+
+    /// The terms being written: their bytes (space-separated) and how many.
+    private struct Output {
+        var storage: UnsafeMutablePointer<UInt8>
+        var capacity: Int
         var count = 0
+        var terms = 0
+
+        init(capacity: Int) {
+            self.capacity = max(capacity, 64)
+            storage = .allocate(capacity: self.capacity)
+        }
+
+        @inline(__always)
+        mutating func append(_ term: UnsafePointer<UInt8>, length: Int) {
+            if count + length + 1 > capacity {
+                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity * 2, count + length + 1))
+                grown.update(from: storage, count: count)
+                storage.deallocate()
+                storage = grown
+                capacity = max(capacity * 2, count + length + 1)
+            }
+            if terms > 0 {
+                storage[count] = UInt8(ascii: " ")
+                count += 1
+            }
+            (storage + count).update(from: term, count: length)
+            count += length
+            terms += 1
+        }
+    }
+
+    private func write(_ text: String, to output: inout Output) {
+        var text = text
         text.withUTF8 { bytes in
             WordScanner.forEachWord(in: bytes, scratch: scratch, fold: UnsafeBufferPointer(fold)) { word, hash in
                 let verdict = self.verdict(word, hash)
                 guard verdict.kind == 2 else { return }
-                if count > 0 { out.append(UInt8(ascii: " ")) }
-                out.append(contentsOf: UnsafeBufferPointer(start: arena + Int(verdict.offset), count: Int(verdict.length)))
-                count += 1
+                output.append(arena + Int(verdict.offset), length: Int(verdict.length))
             }
         }
-        return (String(decoding: out, as: UTF8.self), count)
     }
 
     @inline(__always)

@@ -74,7 +74,7 @@ struct ChunkWriter: Sendable {
         let text = pending.text
         let model = embedder.model
         let chunks = chunker.chunks(of: text).map { chunk in
-            let search = terms.joined(chunk.headingPath.joined(separator: " ") + " " + chunk.text)
+            let search = terms.joined(headingPath: chunk.headingPath, text: chunk.text)
             return StoredChunk(
                 index: chunk.index, content: chunk.text, contentHash: StoredChunk.hash(content: chunk.text, model: model),
                 embedding: [], embeddingModel: model, tokenCount: chunk.tokenCount, headingPath: chunk.headingPath,

@@ -469,3 +469,11 @@ extension PostgresStore {
             score: try row.decode(3), metadata: try row.decode(2, as: JSONValue?.self) ?? [:])
     }
 }
+
+extension PostgresStore {
+    /// The binary `tsvector` Nightshift sends for a chunk's search terms (see `PGTSVector`); public for
+    /// `nightshift bench ingest`, which times it as a stage of its own.
+    public static func searchVector(terms: String) -> [UInt8] {
+        PGTSVector(terms: terms).binary
+    }
+}

@@ -39,4 +39,18 @@ struct SearchTermWriterTests {
             }
         }
     }
+
+    @Test("a chunk's heading path and text give the terms of their joined string")
+    func headingPathAndText() {
+        let writer = SearchTermWriter()
+        let paths: [[String]] = [[], ["Intro"], ["Café culture", "Naïve résumés"], ["", "  "], ["to be", "or not"], ["ζωή"]]
+        for path in paths {
+            for text in Self.texts {
+                let joined = writer.joined(path.joined(separator: " ") + " " + text)
+                let written = writer.joined(headingPath: path, text: text)
+                #expect(written.terms == joined.terms, "\(path) \(text)")
+                #expect(written.count == joined.count, "\(path) \(text)")
+            }
+        }
+    }
 }
