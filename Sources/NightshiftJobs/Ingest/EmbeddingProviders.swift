@@ -18,7 +18,12 @@ public struct LocalEmbeddingProvider: Embedder {
     }
 
     public func embed(_ texts: [String], estimatedTokens: Int) async throws -> EmbeddingBatchResult {
-        EmbeddingBatchResult(vectors: embedder.embed(texts), tokenCount: estimatedTokens)
+        // A batch (ingestion's: milliseconds on all cores) off the cooperative pool; a question or two (a search, a
+        // chat turn: microseconds) where it is.
+        guard texts.count > 16 else { return EmbeddingBatchResult(vectors: embedder.embed(texts), tokenCount: estimatedTokens) }
+        let embedder = embedder
+        return EmbeddingBatchResult(
+            vectors: await runOffCooperativePool { embedder.embed(texts) }, tokenCount: estimatedTokens)
     }
 }
 

@@ -501,7 +501,7 @@ struct RunState: Sendable {
         var recent: [String: [Float]] = [:]
         for vectors in unstoredVectors { recent.merge(vectors) { first, _ in first } }
         embedding = Task {
-            let prepared = writer.prepare(pending)
+            let prepared = await runOffCooperativePool { writer.prepare(pending) }
             progress?.update { $0.chunks += prepared.reduce(0) { $0 + $1.chunks.count } }
             return try await writer.embed(prepared, recent: recent)
         }
