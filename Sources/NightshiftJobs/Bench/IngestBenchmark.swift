@@ -5,7 +5,7 @@ import NightshiftDocuments
 import NightshiftStore
 
 /// `nightshift bench ingest`: a synthetic corpus (Markdown and HTML, deterministic prose) and the throughput of
-/// each stage — extract, chunk, embed — then end-to-end ingestion into a store, and a nightly rerun after 1 % of
+/// each stage — extract, chunk, search terms, embed — then end-to-end ingestion into a store, and a nightly rerun after 1 % of
 /// the documents changed.
 public struct IngestBenchmark: Sendable {
     public var documents: Int
