@@ -15,12 +15,13 @@ struct Bench: AsyncParsableCommand {
     struct IngestBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "ingest",
-            abstract: "Throughput of extract, chunk, embed and store on a synthetic corpus; a nightly rerun after 1 % changed.",
+            abstract: "Throughput of extract, chunk, search terms, embed and store on a synthetic corpus; a nightly rerun after 1 % changed.",
             discussion: """
                 Generates DOCUMENTS files of about KB kilobytes (Markdown, every fifth HTML) in a temporary folder, \
-                then prints MB/s and chunks/s for extraction, chunking, search terms and local embedding alone, the end-to-end \
-                first load into the store (the embedded one, or a scratch database on DATABASE_URL's server; the \
-                HNSW index build on its own line), and the seconds of a rerun after 1 % of the documents changed.
+                then prints MB/s and chunks/s for extraction, chunking, search terms and local embedding alone, the \
+                end-to-end first load into the store (the embedded one, or a scratch database on DATABASE_URL's \
+                server; the HNSW index build on its own line), and the seconds of a rerun after 1 % of the documents \
+                changed.
 
                 Example:
                   nightshift bench ingest --documents 20000 --kb 10

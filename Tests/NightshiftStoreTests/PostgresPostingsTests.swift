@@ -258,6 +258,41 @@ struct PostgresPostingsTests {
         }
     }
 
+    /// sql/0020: the index ranks candidates in half precision; match_documents re-ranks twice as many in full
+    /// precision, so of two chunks the index cannot tell apart the exactly nearer one is returned.
+    @Test("match_documents returns the exactly nearest of chunks tied in half precision")
+    func vectorSearchReranksInFullPrecision() async throws {
+        try await withFreshStore(.postgres) { store in
+            let pool = try #require(store as? PostgresStore).pool
+            func vector(_ axis: Int, _ offset: Float) -> PGVector {
+                var values = [Float](repeating: 0, count: 1536)
+                values[axis] = 1
+                values[axis + 1] = offset
+                return PGVector(values)
+            }
+            // Eight independent pairs, each near its own axis: 0.5 and 0.5002 are the same half-precision number
+            // (its step there is 0.00049), but the first is nearer the axis. The farther one is inserted first.
+            for pair in 0..<8 {
+                for (name, offset) in [("far", Float(0.5002)), ("near", Float(0.5))] {
+                    _ = try await pool.execute(
+                        """
+                        insert into public.agent_memory (chunk_index, content, embedding_model, embedding)
+                        values (\(pair), \("\(name) \(pair)"), 'local-hash-v1', \(vector(pair * 2, offset))::vector)
+                        """)
+                }
+            }
+            for pair in 0..<8 {
+                let nearest = try await pool.query(
+                    """
+                    select content from public.match_documents(\(vector(pair * 2, 0))::vector, 1, '{}', null, true,
+                        'local-hash-v1')
+                    """
+                ).map { try $0.decode(0, as: String.self) }
+                #expect(nearest == ["near \(pair)"])
+            }
+        }
+    }
+
     /// sql/0015: the HNSW index is built on `embedding::halfvec(1536)`; the search functions must order by that
     /// very expression, or PostgreSQL falls back to comparing every vector (same results, 20 times slower).
     @Test("match_documents and hybrid_search search through the half-precision HNSW index")
