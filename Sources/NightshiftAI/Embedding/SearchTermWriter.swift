@@ -23,7 +23,7 @@ public final class SearchTermWriter {
     private let arenaCapacity: Int
     private var arenaUsed = 0
     private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: WordScanner.scratchCapacity + 1)
-    /// The bytes of the terms being written, kept from call to call (it grows to the longest chunk seen).
+    /// The bytes of the terms being written, kept from call to call (it grows to the longest text seen).
     private var output = Output(capacity: 4096)
     private let fold: UnsafeMutableBufferPointer<(UInt8, UInt8)>
 
