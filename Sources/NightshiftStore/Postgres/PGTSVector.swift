@@ -154,8 +154,7 @@ struct PGTSVector: Sendable, Equatable {
         for group in groups { starts[Int(group.prefix >> 56) + 1] += 1 }
         for bucket in 0..<256 { starts[bucket + 1] += starts[bucket] }
         var ends = Array(starts.prefix(256))
-        let placeholder = groups[0]
-        var out = [Group](repeating: placeholder, count: groups.count)
+        var out = groups  // every slot is overwritten below, in bucket order
         out.withUnsafeMutableBufferPointer { items in
             for group in groups {
                 let bucket = Int(group.prefix >> 56)
