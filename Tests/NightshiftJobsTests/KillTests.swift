@@ -156,7 +156,7 @@ struct KillTests {
                 """
                 select l.pid from pg_locks l
                 where not l.granted and l.relation = to_regclass(\(table)) and l.pid <> \(blockerPID)
-                  and not (l.pid = any(\(except)))
+                  and not (l.pid = any(\(unescaped: "array[\(([0] + except).map(String.init).joined(separator: ","))]")))
                 """
             ).map { try $0.decode(0, as: Int.self) }
         }
@@ -177,7 +177,8 @@ struct KillTests {
         switch phase {
         case .beforeIndexBuild:
             try await poll("20 documents stored") {
-                try await triggerDisabled() && (try await store.documents(sourcePrefix: nil, owner: nil).count) >= 20
+                let stored = try await store.documents(sourcePrefix: nil, owner: nil).count
+                return try await triggerDisabled() && stored >= 20
             }
         case .duringIndexBuild:
             // Once the load has begun (index dropped, trigger disabled), a writer's lock holds back the build.

@@ -61,7 +61,7 @@ struct SearchIndexRepairTests {
                 """
                 select count(*) from pg_locks l
                 join pg_stat_activity a on a.pid = l.pid
-                where not l.granted and a.datname = current_database() and not (l.pid = any(\(except)))
+                where not l.granted and a.datname = current_database() and not (l.pid = any(\(unescaped: "array[\(([0] + except).map(String.init).joined(separator: ","))]")))
                 """, as: Int.self) ?? 0
             if waiting > 0 { return true }
             try await Task.sleep(for: .milliseconds(10))
@@ -116,7 +116,7 @@ struct SearchIndexRepairTests {
             let text = "a note the index cannot hold, about the ferry"
             var vector = [Float](repeating: 0.01, count: 1536)
             vector[0] = 1e6
-            let bad = try await store.replaceDocument(
+            _ = try await store.replaceDocument(
                 Document(sourceURI: "kb://out-of-range", owner: .shared, mediaType: "text/plain", contentHash: "x",
                          embeddingModel: "m"),
                 chunks: [StoredChunk(index: 0, content: text, contentHash: StoredChunk.hash(content: text, model: "m"),
@@ -132,9 +132,7 @@ struct SearchIndexRepairTests {
                 """, as: Bool.self)
             #expect(trigger == true)
             #expect(try await store.searchText(terms: ["ferry"], model: "m", scope: .shared, limit: 50).count == 21)
-            #expect(try await store.deleteDocument(id: bad.id))
-            try await store.setSearchIndexes(enabled: true, memoryLimit: SearchIndexMemory.defaultLimit)
-            try await Self.expectComplete(store)
+            #expect(try await !store.hasSearchIndexes())
         }
     }
 }

@@ -24,7 +24,7 @@ struct SupabaseCompatibilityTests {
                    || ' acl ' || coalesce(p.proacl::text, '-') || E'\\n' || pg_get_functiondef(p.oid) as x
             from pg_proc p where p.pronamespace = 'auth'::regnamespace
             union all
-            select 'relation ' || c.relname || ' kind ' || c.relkind || ' owner ' || c.relowner::regrole::text
+            select 'relation ' || c.relname || ' kind ' || c.relkind::text || ' owner ' || c.relowner::regrole::text
                    || ' acl ' || coalesce(c.relacl::text, '-') || ' rls ' || c.relrowsecurity
             from pg_class c where c.relnamespace = 'auth'::regnamespace
             union all
