@@ -522,8 +522,8 @@ struct IngestTests {
 /// A first load by a role that may write the rows but does not own the tables (a service-role-like login).
 @Suite("Ingest as a role that does not own the tables", .enabled(if: TestEnvironment.postgresEnabled))
 struct NonOwnerIngestTests {
-    /// A fresh migrated database and a login role with BYPASSRLS and every row privilege on its tables, owning
-    /// none of them; the role's URL.
+    /// A fresh migrated database and a login role with BYPASSRLS and the service role's grants (select, insert,
+    /// update, delete on every table), owning none of them; the role's URL.
     static func withNonOwner(_ body: (_ ownerStore: PostgresStore, _ loaderURL: String) async throws -> Void) async throws {
         let url = try await TestDatabases.shared.makePostgresDatabase()
         let role = "ns_loader_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))"
@@ -531,10 +531,7 @@ struct NonOwnerIngestTests {
         try await owner.pool.withConnection { connection in
             try await connection.simpleQuery(
                 """
-                create role \(role) login bypassrls nosuperuser;
-                grant usage on schema public, extensions to \(role);
-                grant select, insert, update, delete on all tables in schema public to \(role);
-                grant usage, select on all sequences in schema public to \(role);
+                create role \(role) login bypassrls nosuperuser inherit in role service_role
                 """)
         }
         var components = URLComponents(string: url)
