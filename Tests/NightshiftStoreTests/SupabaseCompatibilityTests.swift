@@ -143,9 +143,16 @@ struct SupabaseCompatibilityTests {
                 "select has_schema_privilege(\(URLComponents(string: migratorURL)?.user ?? ""), 'auth', 'create')", as: Bool.self)
             #expect(migratorCreatesInAuth == false)
 
+            // In two runs: the second session starts at 0010, whose functions set `hnsw.*` (refused to a
+            // non-superuser until pgvector's library is loaded in the session).
+            let all = EmbeddedMigrations.postgres
+            let early = try await PostgresStore.open(url: Secret(migratorURL), maxConnections: 1)
+            #expect(try await early.migrate(Array(all.prefix(9))).map(\.version) == all.prefix(9).map(\.version))
+            await early.close()
             let store = try await PostgresStore.open(url: Secret(migratorURL))
             let applied = try await store.migrate()
-            #expect(applied.map(\.version) == EmbeddedMigrations.postgres.map(\.version))
+            #expect(applied.map(\.version) == all.dropFirst(9).map(\.version))
+            #expect(all[9].sql.contains("hnsw.iterative_scan"))
             #expect(try await store.migrate().isEmpty)
             try await store.requireCurrentSchema()
             await store.close()
