@@ -1,6 +1,10 @@
 -- 0003 AI agents & intelligence schema (design: "Stage 3 — AI Agents & Intelligence Schema"), corrected.
 -- Every deviation from the design is listed in sql/README.md.
 --
+-- Rewritten so a role that does not own the Realtime publication can apply it; a database that applied the
+-- earlier text has the same objects and keeps it (see sql/README.md, "Rewritten migrations"):
+-- supersedes sha256:c738885a1a52a388c3d6cf71028359a5d635974ee63c50c1465f677c3ce97b94
+--
 -- Apply by hand with: psql "$DATABASE_URL" -1 -v ON_ERROR_STOP=1 -f sql/0003_ai_schema.sql
 
 set search_path = public, extensions;
@@ -132,14 +136,22 @@ create policy "Users can create their own messages"
             select 1 from public.ai_runs r where r.id = ai_run_id and r.user_id = (select auth.uid())))
     );
 
--- Realtime: stream new messages to clients. The publication exists only on Supabase; elsewhere skip.
+-- Realtime: stream new messages to clients. The publication exists only on Supabase; elsewhere skip. Only its
+-- owner may add a table to it: another role is told how, and the migration goes on (Realtime is optional).
 do $$
 begin
     if exists (select 1 from pg_publication where pubname = 'supabase_realtime')
        and not exists (select 1 from pg_publication_tables
                        where pubname = 'supabase_realtime' and schemaname = 'public' and tablename = 'ai_messages')
     then
-        alter publication supabase_realtime add table public.ai_messages;
+        if exists (select 1 from pg_publication
+                   where pubname = 'supabase_realtime' and pg_has_role(pubowner, 'usage'))
+        then
+            alter publication supabase_realtime add table public.ai_messages;
+        else
+            raise notice 'public.ai_messages is not streamed by Realtime: this role does not own the publication '
+                'supabase_realtime; as its owner run: alter publication supabase_realtime add table public.ai_messages';
+        end if;
     end if;
 end
 $$;

@@ -519,6 +519,85 @@ struct IngestTests {
     }
 }
 
+/// A first load by a role that may write the rows but does not own the tables (a service-role-like login).
+@Suite("Ingest as a role that does not own the tables", .enabled(if: TestEnvironment.postgresEnabled))
+struct NonOwnerIngestTests {
+    /// A fresh migrated database and a login role with BYPASSRLS and the service role's grants (select, insert,
+    /// update, delete on every table), owning none of them; the role's URL.
+    static func withNonOwner(_ body: (_ ownerStore: PostgresStore, _ loaderURL: String) async throws -> Void) async throws {
+        let url = try await TestDatabases.shared.makePostgresDatabase()
+        let role = "ns_loader_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))"
+        let owner = try await PostgresStore.open(url: Secret(url))
+        try await owner.pool.withConnection { connection in
+            try await connection.simpleQuery(
+                """
+                create role \(role) login bypassrls nosuperuser inherit in role service_role
+                """)
+        }
+        var components = URLComponents(string: url)
+        components?.user = role
+        let loaderURL = components?.string ?? url
+        do {
+            try await body(owner, loaderURL)
+        } catch {
+            await owner.close()
+            await TestDatabases.dropPostgresDatabase(url)
+            _ = try? await PGConnection.connect(url: Secret(try TestDatabases.adminURL())).simpleQuery("drop role if exists \(role)")
+            throw error
+        }
+        await owner.close()
+        await TestDatabases.dropPostgresDatabase(url)
+        _ = try? await PGConnection.connect(url: Secret(try TestDatabases.adminURL())).simpleQuery("drop role if exists \(role)")
+    }
+
+    @Test("--rebuild-index auto keeps the indexes, maintains them as it loads, and says so in one line")
+    func autoFallsBack() async throws {
+        try await Self.withNonOwner { owner, loaderURL in
+            let indexBefore = try await owner.pool.scalar(
+                "select to_regclass('public.idx_agent_memory_embedding')::oid::bigint", as: Int.self)
+            let loader = try await PostgresStore.open(url: Secret(loaderURL))
+            let log = CapturedLog()
+            let report = try await IngestJob(inputs: [IngestTests.docs]).run(
+                in: JobContext(store: loader, logger: log.logger), embedder: LocalEmbeddingProvider())
+            #expect(report.added > 0)
+            #expect(report.indexSeconds == 0)
+            let notices = log.messages.filter { $0.text.contains("does not own public.agent_memory") }
+            #expect(notices.count == 1)
+            #expect(notices.first?.level == .notice)
+            #expect(notices.first?.text.contains("\n") == false)
+            // The same index as before the load (never dropped), the postings kept by their trigger.
+            let indexAfter = try await owner.pool.scalar(
+                "select to_regclass('public.idx_agent_memory_embedding')::oid::bigint", as: Int.self)
+            #expect(indexBefore != nil && indexAfter == indexBefore)
+            #expect(try await loader.hasSearchIndexes())
+            for mode in [SearchMode.vector, .text, .hybrid] {
+                let top = try await Retriever(store: loader, embedder: LocalEmbeddingProvider(), mode: mode)
+                    .search("cancel a session without paying", scope: .shared, limit: 3).first
+                #expect(top?.sourceURI?.hasSuffix("booking-guide.md") == true, "\(mode)")
+            }
+            await loader.close()
+        }
+    }
+
+    @Test("--rebuild-index always is refused before anything is loaded, naming the role and the way out")
+    func alwaysIsRefused() async throws {
+        try await Self.withNonOwner { owner, loaderURL in
+            let loader = try await PostgresStore.open(url: Secret(loaderURL))
+            do {
+                _ = try await IngestJob(inputs: [IngestTests.docs], rebuildIndex: .always).run(
+                    in: JobContext(store: loader), embedder: LocalEmbeddingProvider())
+                Issue.record("a non-owner cannot rebuild the indexes")
+            } catch let error as NightshiftError {
+                #expect(error.code == .configuration)
+                #expect(error.description.contains("--rebuild-index auto"))
+            }
+            #expect(try await owner.tableCounts().first { $0.table == "agent_memory" }?.rows == 0)
+            #expect(try await owner.hasSearchIndexes())
+            await loader.close()
+        }
+    }
+}
+
 /// A logger whose messages a test can read back.
 final class CapturedLog: Sendable {
     struct Message: Sendable {

@@ -105,4 +105,138 @@ struct KillTests {
         await store.close()
         await cleanup()
     }
+
+    /// Where in a first load into PostgreSQL the run is killed.
+    enum Phase: String, CaseIterable, CustomStringConvertible {
+        /// While chunks are loaded, the index dropped and the postings trigger disabled.
+        case beforeIndexBuild
+        /// In the HNSW build.
+        case duringIndexBuild
+        /// After the index is committed, in the bulk build of the BM25 postings.
+        case afterIndexBuild
+        var description: String { rawValue }
+    }
+
+    @Test(
+        "PostgreSQL: a first load killed before, during or after the index build; the next run completes, the index is valid, the postings maintained, both searches work",
+        .enabled(if: TestEnvironment.postgresEnabled), arguments: Phase.allCases)
+    func killAroundIndexBuild(phase: Phase) async throws {
+        let binary = try #require(Self.binary, "build the nightshift executable first (swift build)")
+        let documents = 200
+        let corpus = try Self.corpus(documents: documents)
+        defer { try? FileManager.default.removeItem(at: corpus) }
+        let url = try await TestDatabases.shared.makePostgresDatabase()
+        let store = try await PostgresStore.open(url: Secret(url))
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = url
+        environment.removeValue(forKey: "NIGHTSHIFT_DB")
+        func start() throws -> Process {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["ingest", corpus.path, "--batch-size", "4", "--quiet", "--json"]
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        // `blocker` holds a lock that stops the run at the chosen step, so the kill lands there.
+        let blocker = try await PGConnection.connect(url: Secret(url))
+        let blockerPID = try await blocker.scalar("select pg_backend_pid()", as: Int.self) ?? 0
+        func triggerDisabled() async throws -> Bool {
+            try await store.pool.scalar(
+                """
+                select t.tgenabled = 'D' from pg_trigger t
+                where t.tgrelid = 'public.agent_memory'::regclass and t.tgname = 'agent_memory_terms_insert'
+                """, as: Bool.self) == true
+        }
+        /// The sessions other than `blocker` and `except` waiting for a lock on `table`.
+        func waiting(on table: String, except: [Int] = []) async throws -> [Int] {
+            try await store.pool.query(
+                """
+                select l.pid from pg_locks l
+                where not l.granted and l.relation = to_regclass(\(table)) and l.pid <> \(blockerPID)
+                  and not (l.pid = any(\(unescaped: "array[\(([0] + except).map(String.init).joined(separator: ","))]")))
+                """
+            ).map { try $0.decode(0, as: Int.self) }
+        }
+        func runWaits(on table: String) async throws -> Bool { try await !waiting(on: table).isEmpty }
+        func poll(_ what: String, _ condition: () async throws -> Bool) async throws {
+            for _ in 0..<6000 {
+                if try await condition() { return }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            Issue.record("timed out waiting for: \(what)")
+        }
+        if phase == .afterIndexBuild {
+            // The bulk build of the postings truncates them first: an open reader makes it wait.
+            try await blocker.simpleQuery("begin; lock table public.agent_memory_terms in access share mode")
+        }
+        let first = try start()
+        var killedBuild: [Int] = []
+        switch phase {
+        case .beforeIndexBuild:
+            try await poll("20 documents stored") {
+                let stored = try await store.documents(sourcePrefix: nil, owner: nil).count
+                return try await triggerDisabled() && stored >= 20
+            }
+        case .duringIndexBuild:
+            // Once the load has begun (index dropped, trigger disabled), a writer's lock holds back the build.
+            try await poll("the load began") { try await triggerDisabled() }
+            try await blocker.simpleQuery("begin; lock table public.agent_memory in row exclusive mode")
+            try await poll("the index build waits") { try await runWaits(on: "public.agent_memory") }
+            killedBuild = try await waiting(on: "public.agent_memory")
+            #expect(try await store.pool.scalar("select to_regclass('public.idx_agent_memory_embedding') is null", as: Bool.self) == true)
+        case .afterIndexBuild:
+            try await poll("the postings build waits") { try await runWaits(on: "public.agent_memory_terms") }
+            #expect(try await store.pool.scalar("select to_regclass('public.idx_agent_memory_embedding') is not null", as: Bool.self) == true)
+            #expect(try await triggerDisabled())
+        }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(first.terminationStatus != 0, "the run finished before it was killed")
+        // The rerun starts while the killed run's backend may still be at work on the server.
+        let rerun = try start()
+        switch phase {
+        case .beforeIndexBuild:
+            break
+        case .duringIndexBuild:
+            // Both builds wait on the lock, unless the server noticed the killed run's client is gone and ended
+            // its session (client_connection_check_interval): then only the rerun's.
+            try await poll("the rerun's index step waits") {
+                try await !waiting(on: "public.agent_memory", except: killedBuild).isEmpty
+            }
+            try await blocker.simpleQuery("rollback")
+        case .afterIndexBuild:
+            try await blocker.simpleQuery("rollback")
+        }
+        rerun.waitUntilExit()
+        #expect(rerun.terminationStatus == 0)
+
+        #expect(try await Self.checkConsistent(store) == documents)
+        #expect(try await store.hasSearchIndexes())
+        let state = try await store.pool.query(
+            """
+            select (select i.indisvalid from pg_index i where i.indexrelid = to_regclass('public.idx_agent_memory_embedding')),
+                   (select t.tgenabled <> 'D' from pg_trigger t
+                    where t.tgrelid = 'public.agent_memory'::regclass and t.tgname = 'agent_memory_terms_insert'),
+                   (select count(*) from public.agent_memory_terms)
+                       = (select coalesce(sum(length(search_tsv)), 0) from public.agent_memory)
+            """
+        ).first
+        #expect(try state?.decode(0, as: Bool.self) == true, "index valid")
+        #expect(try state?.decode(1, as: Bool.self) == true, "postings trigger enabled")
+        #expect(try state?.decode(2, as: Bool.self) == true, "postings complete")
+        // Vector search through the index: a stored chunk's own vector finds that chunk first.
+        let note = try #require(try await store.documents(sourcePrefix: nil, owner: nil).first { $0.sourceURI.hasSuffix("note-00040.md") })
+        let chunk = try #require(try await store.chunks(documentID: note.id).first)
+        let nearest = try await store.search(embedding: chunk.embedding, model: note.embeddingModel, scope: .shared, limit: 1)
+        #expect(nearest.first?.sourceURI == note.sourceURI)
+        // Full-text search through the postings: paragraph 1 of note 40 (40 * 31 + 1).
+        let text = try await Retriever(store: store, embedder: LocalEmbeddingProvider(), mode: .text)
+            .search("fox number 1241", scope: .shared, limit: 1)
+        #expect(text.first?.sourceURI == note.sourceURI, "\(text.map { $0.sourceURI ?? "" })")
+        await store.close()
+        await TestDatabases.dropPostgresDatabase(url)
+    }
 }

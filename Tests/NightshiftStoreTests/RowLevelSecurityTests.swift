@@ -203,4 +203,47 @@ struct RowLevelSecurityTests {
             #expect(service == ["chunk of shared"])
         }
     }
+
+    @Test("match_documents_text and hybrid_search as a user (Supabase RPC): shared and own chunks with the owner's scores, never another user's")
+    func textSearchScope() async throws {
+        try await Self.withSeededDatabase { connection in
+            let contents: [UUID: String] = Dictionary(
+                uniqueKeysWithValues: try await connection.query("select id, content from agent_memory where content like 'chunk of %'")
+                    .map { (try $0.decode(0, as: UUID.self), try $0.decode(1, as: String.self)) })
+            func ranks(_ rows: [PGRow]) throws -> [String: Double] {
+                Dictionary(uniqueKeysWithValues: try rows.compactMap { row -> (String, Double)? in
+                    guard let content = contents[try row.decode(0, as: UUID.self)] else { return nil }
+                    return (content, try row.decode(1, as: Double.self))
+                })
+            }
+            let asAlice = try await Self.asRole(.authenticated, user: Self.alice, on: connection) {
+                try ranks(try await $0.query("select id, rank from match_documents_text(array['chunk'], 10)"))
+            }
+            #expect(Set(asAlice.keys) == ["chunk of shared", "chunk of alice"])
+            // The same scores the owner computes for Alice: the statistics BM25 weighs by are readable too.
+            let forAlice = try ranks(
+                try await connection.query("select id, rank from match_documents_text(array['chunk'], 10, \(Self.alice))"))
+            #expect(Set(forAlice.keys) == Set(asAlice.keys))
+            for (content, rank) in asAlice {
+                #expect(abs(rank - (forAlice[content] ?? -1)) < 1e-9, "\(content): \(rank) against \(forAlice[content] ?? -1)")
+            }
+            // Naming Bob does not get around RLS.
+            let snooping = try await Self.asRole(.authenticated, user: Self.alice, on: connection) {
+                try ranks(try await $0.query("select id, rank from match_documents_text(array['chunk'], 10, \(Self.bob))"))
+            }
+            #expect(snooping["chunk of bob"] == nil)
+
+            let query = PGVector([Float](repeating: 0.1, count: 1536))
+            let hybrid = try await Self.asRole(.authenticated, user: Self.alice, on: connection) {
+                try await $0.query("select content from hybrid_search(array['chunk'], \(query)::vector, 10)")
+                    .map { try $0.decode(0, as: String.self) }
+            }
+            #expect(Set(hybrid) == ["chunk of shared", "chunk of alice"])
+            let hybridSnooping = try await Self.asRole(.authenticated, user: Self.alice, on: connection) {
+                try await $0.query("select content from hybrid_search(array['chunk'], \(query)::vector, 10, \(Self.bob))")
+                    .map { try $0.decode(0, as: String.self) }
+            }
+            #expect(!hybridSnooping.contains("chunk of bob"))
+        }
+    }
 }

@@ -182,7 +182,7 @@ public struct IngestJob: Sendable {
                     sources.unchangedContainers = unchangedContainers(state)
                 }
                 let indexMemory = try Self.indexMemoryLimit(context.configuration)
-                let dropIndex = try await shouldDropIndex(store)
+                let dropIndex = try await shouldDropIndex(store, context: context)
                 if dropIndex { try await store.setSearchIndexes(enabled: false, memoryLimit: indexMemory) }
                 // Nothing stored under these roots yet: every batch only inserts (see `storeConcurrency`).
                 if state.existing.isEmpty { state.storeConcurrency = 2 }
@@ -266,14 +266,30 @@ public struct IngestJob: Sendable {
             "the vector index over \(chunks) chunks needs about \(needed >> 20) MB to be built in memory, more than NIGHTSHIFT_INDEX_MEMORY_MB=\(limit >> 20): the build goes on disk and takes much longer; raise the setting if the database server has the memory")
     }
 
-    func shouldDropIndex(_ store: any Store) async throws -> Bool {
+    /// Whether to drop the search indexes for this load. Only the chunk table's owner can: for another role
+    /// `auto` keeps them, maintained as chunks are written, and says so; `always` is refused before anything
+    /// is loaded.
+    func shouldDropIndex(_ store: any Store, context: JobContext) async throws -> Bool {
         switch rebuildIndex {
         case .never: return false
-        case .always: return try await store.hasSearchIndexes()
+        case .always:
+            guard try await store.hasSearchIndexes() else { return false }
+            if let refusal = try await store.searchIndexRebuildRefusal() {
+                throw NightshiftError(
+                    .configuration, "--rebuild-index always: \(refusal); use --rebuild-index auto or never",
+                    context: ["setting": "--rebuild-index"])
+            }
+            return true
         case .auto:
             guard store.kind == .postgres, try await store.hasSearchIndexes() else { return false }
             let rows = try await store.tableCounts().first { $0.table == "agent_memory" }?.rows ?? 0
-            return rows == 0
+            guard rows == 0 else { return false }
+            if let refusal = try await store.searchIndexRebuildRefusal() {
+                context.logger.notice(
+                    "first load with the search indexes kept and maintained as chunks are written (slower): \(refusal)")
+                return false
+            }
+            return true
         }
     }
 

@@ -10,17 +10,32 @@ public enum EmbeddedMigrations {
 -- 0001 Supabase compatibility
 --
 -- On Supabase the roles anon / authenticated / service_role, the schema auth with auth.users and the
--- functions auth.uid(), auth.role() and auth.jwt() already exist: every statement below is guarded and
--- changes nothing there. On plain PostgreSQL (15+) it creates them the way Supabase does, so the same
--- row-level-security policies work on both: auth.uid() reads the `sub` claim of the `request.jwt.claims`
--- setting, which PostgREST (or Nightshift, or a test) sets per transaction.
+-- functions auth.uid(), auth.role() and auth.jwt() already exist and belong to Supabase (since April 2025 the
+-- `postgres` role may not create anything in `auth`): every statement below that concerns them runs only when
+-- the object is missing, so nothing of Supabase's is created, altered or granted, and no privilege on `auth`
+-- is needed. On plain PostgreSQL (15+) it creates them the way Supabase does, so the same row-level-security
+-- policies work on both: auth.uid() reads the `sub` claim of the `request.jwt.claims` setting, which PostgREST
+-- (or Nightshift, or a test) sets per transaction.
+--
+-- Rewritten for that compatibility; a database that applied the earlier text has the same objects and keeps
+-- it (see sql/README.md, "Rewritten migrations"):
+-- supersedes sha256:22f688b85c0c714b11a330681e3484d3b9f9e847a829b9e6463d3087a6a6e60c
 --
 -- Apply by hand with: psql "$DATABASE_URL" -1 -v ON_ERROR_STOP=1 -f sql/0001_supabase_compat.sql
 
 -- pgvector lives in the `extensions` schema, as Supabase installs it; a vector extension already installed
 -- elsewhere (e.g. in public) is left where it is, and every migration puts both schemas on its search_path.
-create schema if not exists extensions;
-create extension if not exists vector with schema extensions;
+-- Each only when missing: `create … if not exists` still needs the privilege to create.
+do $$
+begin
+    if to_regnamespace('extensions') is null then
+        create schema extensions;
+    end if;
+    if not exists (select 1 from pg_catalog.pg_extension where extname = 'vector') then
+        create extension vector with schema extensions;
+    end if;
+end
+$$;
 set search_path = public, extensions;
 
 -- Roles are cluster-wide: two databases of one cluster migrating at once may both try to create them, so a
@@ -50,21 +65,44 @@ end
 $$;
 
 grant usage on schema public to anon, authenticated, service_role;
-grant usage on schema extensions to anon, authenticated, service_role;
 
-create schema if not exists auth;
-grant usage on schema auth to anon, authenticated, service_role;
+-- The schemas' grants only where a role lacks them (Supabase's are there; granting again on a schema this role
+-- does not own would fail or warn).
+do $$
+declare
+    v_role text;
+    v_schema text;
+begin
+    if to_regnamespace('auth') is null then
+        create schema auth;
+    end if;
+    foreach v_schema in array array['extensions', 'auth'] loop
+        foreach v_role in array array['anon', 'authenticated', 'service_role'] loop
+            if not pg_catalog.has_schema_privilege(v_role, v_schema, 'usage') then
+                execute pg_catalog.format('grant usage on schema %I to %I', v_schema, v_role);
+            end if;
+        end loop;
+    end loop;
+end
+$$;
 
 -- A minimal auth.users with the columns Nightshift reads; Supabase's own table has many more.
-create table if not exists auth.users (
-    id uuid primary key default gen_random_uuid(),
-    email text,
-    raw_user_meta_data jsonb default '{}'::jsonb,
-    raw_app_meta_data jsonb default '{}'::jsonb,
-    created_at timestamptz default now(),
-    updated_at timestamptz default now()
-);
+do $$
+begin
+    if to_regclass('auth.users') is null then
+        create table auth.users (
+            id uuid primary key default gen_random_uuid(),
+            email text,
+            raw_user_meta_data jsonb default '{}'::jsonb,
+            raw_app_meta_data jsonb default '{}'::jsonb,
+            created_at timestamptz default now(),
+            updated_at timestamptz default now()
+        );
+    end if;
+end
+$$;
 
+-- Each function, and its grants, only when missing.
 do $$
 begin
     if to_regprocedure('auth.uid()') is null then
@@ -79,6 +117,7 @@ begin
                 )::uuid
             $body$
         $fn$;
+        grant execute on function auth.uid() to anon, authenticated, service_role;
     end if;
     if to_regprocedure('auth.role()') is null then
         execute $fn$
@@ -92,6 +131,7 @@ begin
                 )::text
             $body$
         $fn$;
+        grant execute on function auth.role() to anon, authenticated, service_role;
     end if;
     if to_regprocedure('auth.jwt()') is null then
         execute $fn$
@@ -105,13 +145,10 @@ begin
                 )::jsonb
             $body$
         $fn$;
+        grant execute on function auth.jwt() to anon, authenticated, service_role;
     end if;
 end
 $$;
-
-grant execute on function auth.uid() to anon, authenticated, service_role;
-grant execute on function auth.role() to anon, authenticated, service_role;
-grant execute on function auth.jwt() to anon, authenticated, service_role;
 
 -- Supabase grants table privileges to these roles by default and relies on row-level security; new tables
 -- in public get the same grants here. Every Nightshift table therefore enables RLS, including tables no
@@ -613,6 +650,10 @@ $$;
 -- 0003 AI agents & intelligence schema (design: "Stage 3 — AI Agents & Intelligence Schema"), corrected.
 -- Every deviation from the design is listed in sql/README.md.
 --
+-- Rewritten so a role that does not own the Realtime publication can apply it; a database that applied the
+-- earlier text has the same objects and keeps it (see sql/README.md, "Rewritten migrations"):
+-- supersedes sha256:c738885a1a52a388c3d6cf71028359a5d635974ee63c50c1465f677c3ce97b94
+--
 -- Apply by hand with: psql "$DATABASE_URL" -1 -v ON_ERROR_STOP=1 -f sql/0003_ai_schema.sql
 
 set search_path = public, extensions;
@@ -744,14 +785,22 @@ create policy "Users can create their own messages"
             select 1 from public.ai_runs r where r.id = ai_run_id and r.user_id = (select auth.uid())))
     );
 
--- Realtime: stream new messages to clients. The publication exists only on Supabase; elsewhere skip.
+-- Realtime: stream new messages to clients. The publication exists only on Supabase; elsewhere skip. Only its
+-- owner may add a table to it: another role is told how, and the migration goes on (Realtime is optional).
 do $$
 begin
     if exists (select 1 from pg_publication where pubname = 'supabase_realtime')
        and not exists (select 1 from pg_publication_tables
                        where pubname = 'supabase_realtime' and schemaname = 'public' and tablename = 'ai_messages')
     then
-        alter publication supabase_realtime add table public.ai_messages;
+        if exists (select 1 from pg_publication
+                   where pubname = 'supabase_realtime' and pg_has_role(pubowner, 'usage'))
+        then
+            alter publication supabase_realtime add table public.ai_messages;
+        else
+            raise notice 'public.ai_messages is not streamed by Realtime: this role does not own the publication '
+                'supabase_realtime; as its owner run: alter publication supabase_realtime add table public.ai_messages';
+        end if;
     end if;
 end
 $$;
@@ -3002,6 +3051,55 @@ $$;
 
 """#
         ),
+        Migration(
+            version: "0021", name: "search_as_users", path: "sql/0021_search_as_users.sql",
+            sql: #"""
+-- 0021: the full-text and hybrid search functions work for Supabase clients (`authenticated`, over RPC).
+--
+-- match_documents_text (and hybrid_search through it) run with the caller's rights (SECURITY INVOKER), like
+-- match_documents: row-level security decides what a user may find. They read three internal tables that only
+-- the owner and the service role could read, so as `authenticated` they failed ("permission denied for table
+-- agent_memory_term_counts"), and search_stats, readable but without a policy, would have given them no rows
+-- (wrong BM25 weights). Now `authenticated` may read:
+--   * agent_memory_terms (the postings): exactly the postings of the chunks it may read in agent_memory (the
+--     same rules as 0002's two policies there; each posting carries its chunk's owner and conversation), so a
+--     user naming another user in p_user_id still finds only their own and the shared chunks;
+--   * agent_memory_term_counts and search_stats: all rows. They are per-model counts over all chunks (a
+--     term's number of chunks, the numbers of chunks and terms), which BM25's weights need, and which every
+--     score returned to a user already reflects.
+-- No write privilege is granted (the triggers keep these tables, as their owner). `anon` gets nothing: it
+-- reads no chunk at all.
+--
+-- Apply by hand with: psql "$DATABASE_URL" -1 -v ON_ERROR_STOP=1 -f sql/0021_search_as_users.sql
+
+set search_path = public, extensions;
+
+grant select on public.agent_memory_terms, public.agent_memory_term_counts, public.search_stats to authenticated;
+
+create policy "Authenticated users can read postings of visible memory"
+    on public.agent_memory_terms for select
+    to authenticated
+    using (
+        (owner_id is null and conversation_id is null)
+        or owner_id = (select auth.uid())
+        or (conversation_id is not null and exists (
+            select 1 from public.agent_conversations c
+            where c.id = agent_memory_terms.conversation_id
+              and c.user_id = (select auth.uid())))
+    );
+
+create policy "Authenticated users can read term counts"
+    on public.agent_memory_term_counts for select
+    to authenticated
+    using (true);
+
+create policy "Authenticated users can read search statistics"
+    on public.search_stats for select
+    to authenticated
+    using (true);
+
+"""#
+        ),
     ]
 
     /// `sql/sqlite/*.sql`, for the embedded store.
@@ -3638,6 +3736,16 @@ select 1;
 -- 0020 (embedded store) Nothing to change: sql/0020_vector_rerank.sql makes PostgreSQL's vector search re-rank
 -- more candidates in full precision; the embedded store's vector search is exact. The version exists so both
 -- stores list the same migrations.
+select 1;
+
+"""#
+        ),
+        Migration(
+            version: "0021", name: "search_as_users", path: "sql/sqlite/0021_search_as_users.sql",
+            sql: #"""
+-- 0021 (embedded store) Nothing to change: sql/0021_search_as_users.sql lets PostgreSQL's `authenticated` role
+-- read what the search functions need under row-level security; the embedded store has no roles and its search
+-- methods take the user they act for. The version exists so both stores list the same migrations.
 select 1;
 
 """#

@@ -21,6 +21,21 @@ public struct Migration: Sendable, Hashable {
     /// SHA-256 of the file's bytes: an applied migration whose file changed stops the runner.
     public var checksum: String { SHA256.hex(sql) }
 
+    /// The checksums of earlier texts of this file that it replaces: a file rewritten for compatibility (same
+    /// objects where the earlier text applied) names each in a comment line `-- supersedes sha256:<hex>`. A
+    /// database that applied one of them is current, and the runner records the new checksum.
+    public var supersededChecksums: Set<String> {
+        var found: Set<String> = []
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: true) {
+            guard line.hasPrefix(Self.supersedesPrefix) else { continue }
+            let hex = line.dropFirst(Self.supersedesPrefix.count).trimmingCharacters(in: .whitespaces).lowercased()
+            if hex.count == 64, hex.allSatisfy(\.isHexDigit) { found.insert(hex) }
+        }
+        return found
+    }
+
+    static let supersedesPrefix = "-- supersedes sha256:"
+
     /// The 1-based line of a 1-based character position in the file (PostgreSQL reports positions so).
     public func line(ofPosition position: Int) -> Int {
         var line = 1
@@ -82,7 +97,8 @@ public enum MigrationPlan {
             guard let row = appliedByVersion[migration.version] else {
                 return MigrationStatus(version: migration.version, name: migration.name, state: .pending)
             }
-            let state: MigrationStatus.State = row.checksum == migration.checksum ? .applied : .changed
+            let current = row.checksum == migration.checksum || migration.supersededChecksums.contains(row.checksum)
+            let state: MigrationStatus.State = current ? .applied : .changed
             return MigrationStatus(
                 version: migration.version, name: migration.name, state: state, appliedAt: row.appliedAt,
                 checksum: row.checksum)
@@ -121,5 +137,14 @@ public enum MigrationPlan {
         }
         let pendingVersions = Set(statuses.filter { $0.state == .pending }.map(\.version))
         return known.filter { pendingVersions.contains($0.version) }.sorted { $0.version < $1.version }
+    }
+
+    /// Applied migrations recorded under a checksum their file supersedes: the runner records the file's own.
+    public static func superseded(known: [Migration], applied: [AppliedMigration]) -> [Migration] {
+        let recorded = Dictionary(applied.map { ($0.version, $0.checksum) }, uniquingKeysWith: { first, _ in first })
+        return known.filter { migration in
+            guard let checksum = recorded[migration.version] else { return false }
+            return checksum != migration.checksum && migration.supersededChecksums.contains(checksum)
+        }
     }
 }

@@ -61,6 +61,11 @@ public final class PGPool: Sendable {
         try await withConnection { try await $0.query(query) }
     }
 
+    /// Runs one statement on a pooled connection and returns the first column of its first row.
+    public func scalar<T: PGDecodable>(_ query: PGQuery, as type: T.Type = T.self) async throws -> T? {
+        try await withConnection { try await $0.scalar(query, as: type) }
+    }
+
     /// Runs one statement on a pooled connection and returns the affected row count.
     @discardableResult
     public func execute(_ query: PGQuery) async throws -> Int {

@@ -339,12 +339,14 @@ extension PostgresStore {
             """)
     }
 
-    /// The HNSW index exists and the BM25 postings are maintained (their insert trigger is enabled).
+    /// The HNSW index exists and is valid (a failed concurrent build leaves an invalid one, which no query uses),
+    /// and the BM25 postings are maintained (their insert trigger is enabled).
     public func hasSearchIndexes() async throws -> Bool {
         try await pool.withConnection {
             try await $0.scalar(
                 """
-                select to_regclass('public.idx_agent_memory_embedding') is not null
+                select coalesce((select i.indisvalid from pg_index i
+                                 where i.indexrelid = to_regclass('public.idx_agent_memory_embedding')), false)
                    and coalesce((select t.tgenabled <> 'D' from pg_trigger t
                                  where t.tgrelid = 'public.agent_memory'::regclass
                                    and t.tgname = 'agent_memory_terms_insert'), false)
@@ -352,50 +354,53 @@ extension PostgresStore {
         } ?? false
     }
 
+    /// Dropping the HNSW index and disabling the postings trigger need the table's owner (or a member of its
+    /// role); any other role, however many rights it has on the rows, cannot.
+    public func searchIndexRebuildRefusal() async throws -> String? {
+        try await pool.withConnection { connection in
+            let owner = try await connection.query(
+                """
+                select pg_has_role(c.relowner, 'usage'), current_user::text, c.relowner::regrole::text
+                from pg_class c where c.oid = 'public.agent_memory'::regclass
+                """).first
+            guard let owner, try owner.decode(0, as: Bool.self) == false else { return nil }
+            let role = try owner.decode(1, as: String.self)
+            let tableOwner = try owner.decode(2, as: String.self)
+            return "role \(role) does not own public.agent_memory (\(tableOwner) does), "
+                + "so it cannot drop and rebuild the vector index and the BM25 postings"
+        }
+    }
+
     /// Off: drops the HNSW index and stops maintaining BM25 postings row by row (sql/0011's insert trigger).
     /// On: builds what is missing — the HNSW index, and the postings in bulk (`agent_memory_terms_rebuild()`,
-    /// one transaction; about 3 times faster than the trigger during a load). Also the repair after a killed run.
+    /// one transaction; about 3 times faster than the trigger during a load). Also the repair after a killed
+    /// run, whatever it left: a build of the index still running or committed by its backend, an invalid index,
+    /// the trigger disabled. The postings are rebuilt even when the index build fails.
     public func setSearchIndexes(enabled: Bool, memoryLimit: Int) async throws {
         if enabled {
-            try await pool.withConnection { connection in
-                // The HNSW build is fast only while its graph fits in maintenance_work_mem (see SearchIndexMemory).
-                let chunks = try await connection.scalar(
-                    "select count(*) from public.agent_memory where embedding is not null", as: Int.self) ?? 0
-                let server = try await connection.scalar(
-                    "select pg_size_bytes(current_setting('maintenance_work_mem'))", as: Int.self) ?? 0
-                let memory = SearchIndexMemory.forBuild(chunks: chunks, serverSetting: server, limit: memoryLimit)
-                // A build can take minutes: if this process dies meanwhile (a cron timeout, a kill), the server
-                // notices within seconds and stops it, instead of building on for nobody while the next run waits
-                // on its lock.
-                try await connection.simpleQuery(
-                    """
-                    set maintenance_work_mem = '\(max(1024, memory / 1024))kB';
-                    set client_connection_check_interval = '2s';
-                    create index if not exists idx_agent_memory_embedding on public.agent_memory
-                        using hnsw ((embedding::halfvec(1536)) halfvec_cosine_ops);
-                    reset client_connection_check_interval;
-                    reset maintenance_work_mem
-                    """)
+            if try await hasSearchIndexes() { return }
+            if let refusal = try await searchIndexRebuildRefusal() {
+                throw NightshiftError(
+                    .forbidden,
+                    "the search indexes of public.agent_memory are incomplete (a first load by its owner was interrupted) and \(refusal): "
+                        + "run `nightshift ingest` once as the owner to rebuild them")
             }
-            let rebuilt = try await pool.transaction { connection -> Bool in
-                let disabled = try await connection.scalar(
-                    """
-                    select t.tgenabled = 'D' from pg_trigger t
-                    where t.tgrelid = 'public.agent_memory'::regclass and t.tgname = 'agent_memory_terms_insert'
-                    """, as: Bool.self) ?? false
-                guard disabled else { return false }
-                try await connection.simpleQuery(
-                    """
-                    set local maintenance_work_mem = '\(max(64 << 10, min(512 << 10, memoryLimit >> 10)))kB';
-                    select public.agent_memory_terms_rebuild()
-                    """)
-                return true
+            var failure: (any Error)?
+            do {
+                try await buildVectorIndex(memoryLimit: memoryLimit)
+            } catch {
+                failure = error
             }
-            // Index-only scans need the visibility map: set it now rather than when autovacuum comes by.
-            if rebuilt {
-                try await pool.withConnection { try await $0.simpleQuery("vacuum (analyze) public.agent_memory_terms") }
+            do {
+                try await rebuildPostingsIfDisabled(memoryLimit: memoryLimit)
+            } catch {
+                throw failure ?? error
             }
+            if let failure { throw failure }
         } else {
+            if let refusal = try await searchIndexRebuildRefusal() {
+                throw NightshiftError(.forbidden, "cannot drop the search indexes: \(refusal)")
+            }
             try await pool.transaction { connection in
                 try await connection.simpleQuery(
                     """
@@ -403,6 +408,71 @@ extension PostgresStore {
                     alter table public.agent_memory disable trigger agent_memory_terms_insert
                     """)
             }
+        }
+    }
+
+    /// Builds the HNSW index unless a valid one exists.
+    private func buildVectorIndex(memoryLimit: Int) async throws {
+        try await pool.withConnection { connection in
+            // The HNSW build is fast only while its graph fits in maintenance_work_mem (see SearchIndexMemory).
+            let chunks = try await connection.scalar(
+                "select count(*) from public.agent_memory where embedding is not null", as: Int.self) ?? 0
+            let server = try await connection.scalar(
+                "select pg_size_bytes(current_setting('maintenance_work_mem'))", as: Int.self) ?? 0
+            let memory = SearchIndexMemory.forBuild(chunks: chunks, serverSetting: server, limit: memoryLimit)
+            try await connection.transaction { connection in
+                // A build can take minutes: if this process dies meanwhile (a cron timeout, a kill), the server
+                // notices within seconds and stops it, instead of building on for nobody while the next run
+                // waits on its lock.
+                try await connection.simpleQuery(
+                    """
+                    set local maintenance_work_mem = '\(max(1024, memory / 1024))kB';
+                    set local client_connection_check_interval = '2s'
+                    """)
+                // `share row exclusive` conflicts with the `share` lock any CREATE INDEX on the table holds to
+                // the end of its transaction, and with itself: a build still running for a killed run (whose
+                // backend may yet commit it) or another run's is waited for, and its index then seen, instead of
+                // built a second time alongside (two builds of one name end in 23505 or 42P07).
+                try await connection.simpleQuery("lock table public.agent_memory in share row exclusive mode")
+                // An invalid index (a failed `create index concurrently`) would satisfy `if not exists`.
+                let invalid = try await connection.scalar(
+                    """
+                    select not i.indisvalid from pg_index i
+                    where i.indexrelid = to_regclass('public.idx_agent_memory_embedding')
+                    """, as: Bool.self)
+                if invalid == true {
+                    try await connection.simpleQuery("drop index public.idx_agent_memory_embedding")
+                }
+                try await connection.simpleQuery(
+                    """
+                    create index if not exists idx_agent_memory_embedding on public.agent_memory
+                        using hnsw ((embedding::halfvec(1536)) halfvec_cosine_ops)
+                    """)
+            }
+        }
+    }
+
+    /// Builds the BM25 postings in bulk and enables their trigger, when it is disabled.
+    private func rebuildPostingsIfDisabled(memoryLimit: Int) async throws {
+        let rebuilt = try await pool.transaction { connection -> Bool in
+            let disabled = try await connection.scalar(
+                """
+                select t.tgenabled = 'D' from pg_trigger t
+                where t.tgrelid = 'public.agent_memory'::regclass and t.tgname = 'agent_memory_terms_insert'
+                """, as: Bool.self) ?? false
+            guard disabled else { return false }
+            // agent_memory_terms_rebuild() locks agent_memory first: a rebuild still running for a killed run is
+            // waited for; this one then replaces its postings whether it committed or not.
+            try await connection.simpleQuery(
+                """
+                set local maintenance_work_mem = '\(max(64 << 10, min(512 << 10, memoryLimit >> 10)))kB';
+                select public.agent_memory_terms_rebuild()
+                """)
+            return true
+        }
+        // Index-only scans need the visibility map: set it now rather than when autovacuum comes by.
+        if rebuilt {
+            try await pool.withConnection { try await $0.simpleQuery("vacuum (analyze) public.agent_memory_terms") }
         }
     }
 

@@ -88,7 +88,19 @@ public final class PostgresStore: Store {
         -> [MigrationStatus]
     {
         try await connection.simpleQuery(PostgresStore.bootstrapSQL)
-        let pending = try MigrationPlan.pending(known: migrations, applied: try await appliedMigrations(connection))
+        let applied = try await appliedMigrations(connection)
+        let pending = try MigrationPlan.pending(known: migrations, applied: applied)
+        for migration in MigrationPlan.superseded(known: migrations, applied: applied) {
+            try await connection.execute(
+                "update public.schema_migrations set checksum = \(migration.checksum) where version = \(migration.version)")
+        }
+        // A function's `set hnsw.…` (sql/0010 and later) is refused to a non-superuser while pgvector's library is
+        // not loaded in the session (the setting is then an unknown placeholder); using the type loads it.
+        if !pending.isEmpty,
+            try await connection.scalar("select to_regtype('vector') is not null", as: Bool.self) == true
+        {
+            try await connection.simpleQuery("select '[0]'::vector")
+        }
         var done: [MigrationStatus] = []
         for migration in pending {
             let started = Date()

@@ -156,6 +156,9 @@ public protocol DocumentStore: Sendable {
     /// sees only the chunks stored before the drop. A build may use up to `memoryLimit` bytes of the server's
     /// memory (see `SearchIndexMemory`). No-op on the embedded store.
     func setSearchIndexes(enabled: Bool, memoryLimit: Int) async throws
+    /// Why this store's role may not drop and rebuild the search indexes (PostgreSQL: it does not own the chunk
+    /// table), or nil when it may. Always nil on the embedded store.
+    func searchIndexRebuildRefusal() async throws -> String?
     /// The most similar chunks of one embedding model visible in `scope`, best first (cosine similarity).
     func search(embedding: [Float], model: String, scope: SearchScope, limit: Int) async throws -> [ChunkMatch]
     /// The best BM25 matches for `terms` (made by the tokenizer that made the chunks' search terms) among one

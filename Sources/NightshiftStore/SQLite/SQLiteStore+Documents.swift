@@ -305,6 +305,8 @@ extension SQLiteStore {
 
     public func setSearchIndexes(enabled: Bool, memoryLimit: Int) async throws {}
 
+    public func searchIndexRebuildRefusal() async throws -> String? { nil }
+
     public func deleteDocument(id: UUID) async throws -> Bool {
         try await database.write { db in
             try db.execute(sql: "delete from documents where id = ?", arguments: [id.canonical])

@@ -227,8 +227,9 @@ extension SQLiteStore {
     }
 
     public func withJobLock<T: Sendable>(_ job: String, _ body: () async throws -> T) async throws -> T {
-        // flock(2) on a file beside the database: released by the kernel when the process dies.
-        let lockPath = path + ".\(job).lock"
+        // flock(2) on a file beside the database: released by the kernel when the process dies. Beside its real
+        // path: a symbolic link to the database, or a path spelled another way (`./`, `..`), takes the same lock.
+        let lockPath = Self.realPath(path) + ".\(job).lock"
         let descriptor = Glibc.open(lockPath, O_CREAT | O_RDWR, 0o644)
         guard descriptor >= 0 else {
             throw NightshiftError(.io, "cannot open the lock file", context: ["file": lockPath])
@@ -239,6 +240,13 @@ extension SQLiteStore {
         }
         defer { flock(descriptor, LOCK_UN) }
         return try await body()
+    }
+
+    /// `path` with every symbolic link, `.` and `..` resolved; `path` itself when it cannot be resolved.
+    static func realPath(_ path: String) -> String {
+        guard let resolved = Glibc.realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     public func jobState(job: String, key: String) async throws -> JSONValue? {

@@ -83,7 +83,13 @@ public final class SQLiteStore: Store {
     public func migrate(_ migrations: [Migration]) async throws -> [MigrationStatus] {
         try await database.writeWithoutTransaction { db in
             try db.execute(sql: SQLiteStore.bootstrapSQL)
-            let pending = try MigrationPlan.pending(known: migrations, applied: try self.appliedMigrations(db))
+            let applied = try self.appliedMigrations(db)
+            let pending = try MigrationPlan.pending(known: migrations, applied: applied)
+            for migration in MigrationPlan.superseded(known: migrations, applied: applied) {
+                try db.execute(
+                    sql: "update schema_migrations set checksum = ? where version = ?",
+                    arguments: [migration.checksum, migration.version])
+            }
             var done: [MigrationStatus] = []
             for migration in pending {
                 let started = Date()
