@@ -24,13 +24,20 @@ struct ServeCommandTests {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
+    /// An empty config file, so no `nightshift.conf` of the working folder is read.
+    static let emptyConfig: URL = {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-serve-test-\(UUID().uuidString).conf")
+        _ = FileManager.default.createFile(atPath: file.path, contents: Data())
+        return file
+    }()
+
     /// The environment of a child `serve`: no JWT settings and no database URL from the test's own environment.
     static func environment(_ extra: [String: String]) -> [String: String] {
         var environment = ChildProcess.loopbackEnvironment().filter {
             !$0.key.hasPrefix("SUPABASE_") && !$0.key.hasPrefix("NIGHTSHIFT_") && $0.key != "DATABASE_URL"
                 && !$0.key.hasPrefix("OPENAI_") && !$0.key.hasPrefix("ANTHROPIC_")
         }
-        environment["NIGHTSHIFT_CONFIG"] = "/dev/null"
+        environment["NIGHTSHIFT_CONFIG"] = emptyConfig.path
         for (key, value) in extra { environment[key] = value }
         return environment
     }
