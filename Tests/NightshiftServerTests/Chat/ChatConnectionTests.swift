@@ -82,11 +82,15 @@ struct ChatConnectionTests {
         }
     }
 
-    @Test("NIGHTSHIFT_IDLE_TIMEOUT is read and bounded")
+    @Test("NIGHTSHIFT_IDLE_TIMEOUT is read and bounded; NIGHTSHIFT_PROVISION_USERS is read")
     func idleTimeoutSetting() throws {
         let configured = try ServerConfiguration.from(
             Configuration(values: ["NIGHTSHIFT_IDLE_TIMEOUT": "5"]), host: "127.0.0.1", port: 0)
         #expect(configured.idleTimeout == 5)
+        #expect(configured.provisionUsers == false)
+        let provisioning = try ServerConfiguration.from(
+            Configuration(values: ["NIGHTSHIFT_PROVISION_USERS": "true"]), host: "127.0.0.1", port: 0)
+        #expect(provisioning.provisionUsers)
         #expect(try ServerConfiguration.from(Configuration(values: [:]), host: "127.0.0.1", port: 0).idleTimeout == 30)
         #expect(throws: NightshiftError.self) {
             try ServerConfiguration.from(Configuration(values: ["NIGHTSHIFT_IDLE_TIMEOUT": "0"]), host: "h", port: 0)

@@ -172,6 +172,35 @@ struct ChatInputTests {
         }
     }
 
+    @Test("every 5xx is logged at error level with its trace id and the detail the response leaves out")
+    func serverFaultsAreLogged() async throws {
+        let failing: JSONValue = [
+            ["status": 400, "body": .string(#"{"error": {"message": "\#(Self.upstreamSecret)"}}"#), "times": 20]
+        ]
+        let mock = try await MockServer.start(
+            script: (["routes": [ChatProviderChainTests.openAIPath: failing, ChatProviderChainTests.anthropicPath: failing]]
+                as JSONValue).jsonText)
+        defer { mock.stop() }
+        let log = CapturedLog()
+        try await ChatHarness.with(.sqlite) { harness in
+            try await harness.app(environment: mock.providerEnvironment, logger: log.logger).test(.live) { client in
+                for path in ["/v1/chat", "/v1/chat?stream=true"] {
+                    let response = try await client.post(
+                        path, json: ["message": .string(Self.question)], token: ChatTokens.user(ChatUsers.alice))
+                    let trace = try #require(response.headers[HTTPField.Name("X-Request-Id")!])
+                    if path == "/v1/chat" {
+                        #expect(response.status == .badGateway)
+                        #expect(try response.json()["trace_id"]?.stringValue == trace)
+                    }
+                    let logged = try #require(
+                        log.entries.first { $0.level == .error && $0.metadata["trace"] == trace }, "\(log.entries)")
+                    #expect(logged.metadata["status"] == "502")
+                    #expect(logged.metadata["error"]?.contains("127.0.0.1:\(mock.port)") == true, "\(logged)")
+                }
+            }
+        }
+    }
+
     @Test("when the LLM classifier fails, reasoning says so in general terms and the answer still comes")
     func classifierFailureReasoning() async throws {
         let failing: JSONValue = [["status": 400, "body": .string(#"{"error": {"message": "\#(Self.upstreamSecret)"}}"#)]]
