@@ -101,6 +101,41 @@ struct ChatUnknownUserTests {
     }
 
     @Test(
+        "a provisioned user keeps the token's e-mail, or comes without it when another account holds it (as on Supabase)",
+        .enabled(if: TestEnvironment.postgresEnabled))
+    func provisionedEmail() async throws {
+        try await ChatHarness.with(.postgres) { harness in
+            let postgres = try #require(harness.store as? PostgresStore)
+            // Supabase keeps e-mail addresses unique (users_email_partial_key); the fixture's Alice holds hers.
+            try await postgres.pool.execute("create unique index users_email_unique on auth.users (email)")
+            let alice = try #require(try await harness.store.user(id: ChatUsers.alice)?.email)
+            @Sendable func token(_ id: UUID, email: String) -> String {
+                let now = Date().timeIntervalSince1970.rounded(.down)
+                return HS256.sign(
+                    claims: [
+                        "sub": .string(id.canonical), "role": "authenticated", "aud": "authenticated",
+                        "email": .string(email), "iat": .number(now), "exp": .number(now + 3600),
+                    ], secret: ChatHarness.secret.value)
+            }
+            let fresh = UUID()
+            let taken = UUID()
+            let server = ServerConfiguration(port: 0, provisionUsers: true)
+            try await harness.app(server: server).test(.router) { client in
+                let first = try await client.post(
+                    "/v1/chat", json: ["message": .string(Self.question)], token: token(fresh, email: "new@example.com"))
+                #expect(first.status == .ok)
+                let second = try await client.post(
+                    "/v1/chat", json: ["message": .string(Self.question)], token: token(taken, email: alice))
+                #expect(second.status == .ok, "\(second.text)")
+            }
+            #expect(try await harness.store.user(id: fresh)?.email == "new@example.com")
+            let added = try #require(try await harness.store.user(id: taken))
+            #expect(added.email == nil)
+            #expect(try await harness.store.user(id: ChatUsers.alice)?.email == alice)
+        }
+    }
+
+    @Test(
         "the service role acting for a user not in auth.users gets the same 403 on PostgreSQL",
         .enabled(if: TestEnvironment.postgresEnabled))
     func serviceRoleForUnknownUser() async throws {
