@@ -113,8 +113,9 @@ public struct ChatOrchestrator: Sendable {
     }
 
     /// Answers one message. `onDelta`, when given, receives the answer's text as it is generated (streaming).
-    /// Throws `.invalidInput` for an empty or too long message, `.notFound` for a conversation that is not the
-    /// user's, and `.provider` when every LLM failed (the failed turn is recorded first).
+    /// Throws `.invalidInput` for an empty or too long message or one holding U+0000, `.notFound` for a
+    /// conversation that is not the user's, and `.provider` when every LLM failed (the failed turn is recorded
+    /// first).
     public func respond(
         _ request: ChatTurnRequest, onDelta: (@Sendable (String) async -> Void)? = nil
     ) async throws -> ChatTurnResult {
