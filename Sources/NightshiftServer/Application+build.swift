@@ -21,30 +21,40 @@ public struct ServerDependencies: Sendable {
 }
 
 /// The chat endpoint's application, as Hummingbird's template builds one: `nightshift serve` runs it, the tests
-/// drive it with `app.test(.router)` and `.live`.
+/// drive it with `app.test(.router)` and `.live`. `onServerRunning` is called with the bound port once the
+/// address is bound.
+///
+/// A connection idle for `configuration.idleTimeout` (no request, or a request head or body that stops arriving)
+/// is closed, so idle connections cannot pile up; a response being written is never cut.
 public func buildApplication(
-    configuration: ServerConfiguration, dependencies: ServerDependencies, logger: Logger = Logger(label: "nightshift.serve")
+    configuration: ServerConfiguration, dependencies: ServerDependencies, logger: Logger = Logger(label: "nightshift.serve"),
+    onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(configuration: configuration, dependencies: dependencies),
+    let idleMilliseconds = Int64((configuration.idleTimeout * 1000).rounded())
+    return Application(
+        router: buildRouter(configuration: configuration, dependencies: dependencies, logger: logger),
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(idleMilliseconds))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nightshift"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
         logger: logger)
 }
 
-/// The routes: health, readiness, the design's `/v1/chat`, and OpenAI's `/v1/chat/completions`.
-public func buildRouter(configuration: ServerConfiguration, dependencies: ServerDependencies) -> Router<BasicRequestContext> {
+/// The routes: health, readiness, the design's `/v1/chat`, and OpenAI's `/v1/chat/completions` and `/v1/models`.
+public func buildRouter(
+    configuration: ServerConfiguration, dependencies: ServerDependencies,
+    logger: Logger = Logger(label: "nightshift.serve")
+) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
-    // CORS as in the design: any origin by default; the headers supabase-js sends.
-    let origins = configuration.allowedOrigins
+    // CORS as in the design: any origin by default, or the configured list; the headers supabase-js sends.
     router.add(
-        middleware: CORSMiddleware(
-            allowOrigin: origins.contains("*") || origins.isEmpty ? .all : .oneOf(origins[0]),
+        middleware: CORSPolicy(
+            origins: configuration.allowedOrigins,
             allowHeaders: [
                 .authorization, .contentType, .accept, HTTPField.Name("x-client-info")!, HTTPField.Name("apikey")!,
                 HTTPField.Name(RequestAuthenticator.actingUserHeader)!,
             ],
             allowMethods: [.get, .post, .options]))
-    let chat = ChatController(configuration: configuration, dependencies: dependencies)
+    let chat = ChatController(configuration: configuration, dependencies: dependencies, logger: logger)
     router.get("/healthz") { _, _ in
         JSONResponse.make(["status": "ok"])
     }
@@ -56,6 +66,12 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Server
     }
     router.post("/v1/chat/completions") { request, context in
         await chat.completions(request, context: context)
+    }
+    router.get("/v1/models") { request, context in
+        await chat.models(request, context: context, id: nil)
+    }
+    router.get("/v1/models/{id}") { request, context in
+        await chat.models(request, context: context, id: context.parameters.get("id") ?? "")
     }
     return router
 }

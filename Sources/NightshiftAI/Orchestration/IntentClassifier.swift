@@ -28,6 +28,9 @@ public struct IntentResult: Sendable, Hashable {
     /// The classifier's LLM answer whenever one came back, even one that was rejected: its tokens cost money and
     /// belong in the execution's usage.
     public var llmResponse: ChatResponse?
+    /// Why the LLM classifier failed, for the logs only: it may hold a provider's error body or URL, which
+    /// `reasoning` (shown to users) never does.
+    public var failureDetail: String?
 
     /// A result.
     public init(
@@ -143,7 +146,9 @@ public struct IntentClassifier: Sendable {
             return offlineResult(
                 message, context, because: "LLM classifier timed out after \(settings.timeout)", response: nil)
         } catch {
-            return offlineResult(message, context, because: "LLM classifier failed: \(error)", response: nil)
+            var result = offlineResult(message, context, because: "the LLM classifier was unavailable", response: nil)
+            result.failureDetail = "\(error)"
+            return result
         }
 
         switch Self.parseAnswer(response.content) {

@@ -14,12 +14,18 @@ public struct ChatTurnRequest: Sendable {
     public var context: JSONValue
     /// Continue this conversation (it must be the user's) or start a new one.
     public var conversationID: UUID?
+    /// The agent the client chose (an OpenAI client's `model`, `nightshift-booking`); nil lets the intent
+    /// classifier choose. Feature flags still apply: a disabled agent falls back to `general` and says so.
+    public var agent: AgentType?
 
-    public init(userID: UUID, message: String, context: JSONValue = [:], conversationID: UUID? = nil) {
+    public init(
+        userID: UUID, message: String, context: JSONValue = [:], conversationID: UUID? = nil, agent: AgentType? = nil
+    ) {
         self.userID = userID
         self.message = message
         self.context = context
         self.conversationID = conversationID
+        self.agent = agent
     }
 }
 
@@ -89,10 +95,12 @@ public struct ChatOrchestrator: Sendable {
         self.logger = logger
     }
 
-    /// The checks that refuse a turn before any work: a conversation that is not the user's (`.notFound`), and chat
-    /// switched off for the user when `requireChatFlag` (`.forbidden`). Streaming routes call it before sending the
-    /// response head, so these errors get their real status; `respond` makes the same checks.
+    /// The checks that refuse a turn before any work: an empty or too long message (`.invalidInput`), a
+    /// conversation that is not the user's (`.notFound`), and chat switched off for the user when
+    /// `requireChatFlag` (`.forbidden`). Streaming routes call it before sending the response head, so these errors
+    /// get their real status; `respond` makes the same checks.
     public func admit(_ request: ChatTurnRequest) async throws {
+        _ = try validatedMessage(request.message)
         if let id = request.conversationID, try await store.conversation(id: id, userID: request.userID) == nil {
             throw NightshiftError(.notFound, "conversation not found", context: ["conversation_id": id.canonical])
         }
@@ -105,18 +113,14 @@ public struct ChatOrchestrator: Sendable {
     }
 
     /// Answers one message. `onDelta`, when given, receives the answer's text as it is generated (streaming).
-    /// Throws `.invalidInput` for an empty or too long message, `.notFound` for a conversation that is not the
-    /// user's, and `.provider` when every LLM failed (the failed turn is recorded first).
+    /// Throws `.invalidInput` for an empty or too long message or one holding U+0000, `.notFound` for a
+    /// conversation that is not the user's, and `.provider` when every LLM failed (the failed turn is recorded
+    /// first).
     public func respond(
         _ request: ChatTurnRequest, onDelta: (@Sendable (String) async -> Void)? = nil
     ) async throws -> ChatTurnResult {
         let started = Date()
-        let message = request.message.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !message.isEmpty else { throw NightshiftError.invalidInput("message is required", context: ["field": "message"]) }
-        guard message.count <= settings.maxMessageCharacters else {
-            throw NightshiftError.invalidInput(
-                "message is longer than \(settings.maxMessageCharacters) characters", context: ["field": "message"])
-        }
+        let message = try validatedMessage(request.message)
         // The conversation: the user's own, or a new one. Another user's id is "not found", like a missing one.
         var conversation: Conversation
         let isNew: Bool
@@ -142,7 +146,17 @@ public struct ChatOrchestrator: Sendable {
             members["agentType"] = .string(conversation.agentType.rawValue)
             classifierContext = .object(members)
         }
-        let intent = await classifier.classify(message: message, context: classifierContext)
+        let intent: IntentResult
+        if let chosen = request.agent {
+            intent = IntentResult(
+                intent: chosen, confidence: 100, reasoning: ["the request's model selects \(chosen.rawValue)"],
+                method: .quickAction, message: message)
+        } else {
+            intent = await classifier.classify(message: message, context: classifierContext)
+        }
+        if let detail = intent.failureDetail {
+            logger.warning("intent classifier fell back to offline", metadata: ["error": "\(detail)"])
+        }
         let registry = AgentRegistry.standard.merged(with: try await flags.agents(store: store))
         let route = registry.route(intent.intent, enabledFlags: enabled)
         var reasoning = intent.reasoning
@@ -228,6 +242,22 @@ public struct ChatOrchestrator: Sendable {
             logger.error("chat turn failed", metadata: ["conversation": "\(conversation.id)", "error": "\(error.message)"])
             throw error
         }
+    }
+
+    /// The message without surrounding whitespace; `.invalidInput` naming the field when it is empty, too long,
+    /// or holds U+0000, which PostgreSQL cannot store in text.
+    func validatedMessage(_ text: String) throws -> String {
+        let message = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !message.isEmpty else { throw NightshiftError.invalidInput("message is required", context: ["field": "message"]) }
+        guard message.count <= settings.maxMessageCharacters else {
+            throw NightshiftError.invalidInput(
+                "message is longer than \(settings.maxMessageCharacters) characters", context: ["field": "message"])
+        }
+        guard !message.unicodeScalars.contains("\u{0}") else {
+            throw NightshiftError.invalidInput(
+                "message contains the NUL character (U+0000), which cannot be stored", context: ["field": "message"])
+        }
+        return message
     }
 
     func generate(

@@ -85,6 +85,9 @@ public struct JWTVerifier: Sendable {
             let headerText = String(bytes: headerBytes, encoding: .utf8),
             case .object(let header)? = try? JSONValue.parse(headerText)
         else { throw NightshiftError.auth(.malformed, detail: "header") }
+        guard !JSONDuplicateMembers.present(in: headerBytes) else {
+            throw NightshiftError.auth(.malformed, detail: "header names a member twice")
+        }
 
         guard let algorithmName = header["alg"]?.stringValue else {
             throw NightshiftError.auth(.malformed, detail: "header has no alg")
@@ -108,6 +111,9 @@ public struct JWTVerifier: Sendable {
             case .object(let payload)? = try? JSONValue.parse(payloadText)
         else {
             throw NightshiftError.auth(.malformed, detail: "payload")
+        }
+        guard !JSONDuplicateMembers.present(in: payloadBytes) else {
+            throw NightshiftError.auth(.malformed, detail: "payload names a member twice")
         }
         return try claims(of: payload, algorithm: algorithm)
     }

@@ -51,12 +51,14 @@ public struct RequestAuthenticator: Sendable {
     }
 
     /// An authenticator from Nightshift's configuration: the verifier of `JWTVerifier.Configuration.from`, and
-    /// `SUPABASE_SERVICE_ROLE_KEY` as a service key when set.
+    /// `SUPABASE_SERVICE_ROLE_KEY` and `NIGHTSHIFT_SERVICE_KEY` as service keys when set (either may be the
+    /// opaque `sb_secret_…` key, which is not a JWT, or the legacy service-role JWT, which then also verifies as
+    /// one).
     public static func from(
         _ configuration: NightshiftCore.Configuration, clock: any NightshiftCore.Clock = SystemClock()
     ) throws -> RequestAuthenticator {
         let verifier = JWTVerifier(configuration: try JWTVerifier.Configuration.from(configuration), clock: clock)
-        let serviceKeys = [configuration.secret("SUPABASE_SERVICE_ROLE_KEY")].compactMap { $0 }
+        let serviceKeys = ["SUPABASE_SERVICE_ROLE_KEY", "NIGHTSHIFT_SERVICE_KEY"].compactMap { configuration.secret($0) }
         return RequestAuthenticator(verifier: verifier, serviceKeys: serviceKeys)
     }
 

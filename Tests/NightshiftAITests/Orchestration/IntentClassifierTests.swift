@@ -86,14 +86,20 @@ struct IntentClassifierTests {
         #expect(result.llmResponse?.content == answer)
     }
 
-    @Test("a provider error falls back to the offline scorer and names the error")
+    @Test("a provider error falls back to the offline scorer with a generic reason; the error is kept for the logs")
     func providerError() async throws {
-        let error = NightshiftError(.provider, "all chat providers failed", context: ["providers": "openai,anthropic"])
+        let error = NightshiftError(
+            .provider, "openai returned 500: {\"error\": \"upstream body\"}",
+            context: ["url": "http://10.0.0.7:4000/v1/chat/completions"])
         let (result, _) = await classify([.fail(error)], message: "Show me my progress over the last 8 weeks")
         #expect(result.method == .offline)
         #expect(result.intent == .insights)
         #expect(result.llmResponse == nil)
-        #expect(try #require(result.reasoning.first).contains("LLM classifier failed: all chat providers failed"))
+        let first = try #require(result.reasoning.first)
+        #expect(first.contains("the LLM classifier was unavailable"))
+        #expect(!result.reasoning.joined().contains("upstream body"))
+        #expect(!result.reasoning.joined().contains("10.0.0.7"))
+        #expect(result.failureDetail?.contains("upstream body") == true)
     }
 
     @Test("a provider that does not answer within the timeout is cancelled and the offline scorer answers")

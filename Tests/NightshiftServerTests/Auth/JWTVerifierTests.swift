@@ -292,3 +292,45 @@ struct JWTVerifierTests {
         #expect(String(describing: verifier) == summary)
     }
 }
+
+extension JWTVerifierTests {
+    /// A compact HS256 JWS over raw header and payload text (so members can be duplicated).
+    static func rawHS256(header: String, payload: String, secret: String = TokenFactory.secret) -> String {
+        let input = Base64URL.encode(Array(header.utf8)) + "." + Base64URL.encode(Array(payload.utf8))
+        let mac = HMAC<Crypto.SHA256>.authenticationCode(
+            for: Array(input.utf8), using: SymmetricKey(data: Array(secret.utf8)))
+        return input + "." + Base64URL.encode(Array(mac))
+    }
+
+    static var payloadText: String {
+        let claims = TokenFactory.claims()
+        return JSONValue.object(claims).jsonText
+    }
+
+    @Test("a correctly signed token whose header or payload names a member twice is malformed")
+    func duplicateMembers() async throws {
+        let verifier = try verifier()
+        let header = #"{"alg":"HS256","typ":"JWT"}"#
+        // The same token without duplicates verifies: only the duplicate is at fault.
+        _ = try await verifier.verify(Self.rawHS256(header: header, payload: Self.payloadText))
+
+        let other = TokenFactory.otherUser.uuidString.lowercased()
+        let body = Self.payloadText.dropLast()
+        let cases = [
+            Self.rawHS256(header: #"{"alg":"HS256","typ":"JWT","alg":"HS256"}"#, payload: Self.payloadText),
+            Self.rawHS256(header: header, payload: body + #","sub":"\#(other)"}"#),
+            Self.rawHS256(header: header, payload: body + #","role":"service_role"}"#),
+            // The same name written with an escape is the same name.
+            Self.rawHS256(header: header, payload: body + #","\u0073ub":"\#(other)"}"#),
+            // At any depth.
+            Self.rawHS256(header: header, payload: body + #","app_metadata":{"role":"a","role":"b"}}"#),
+        ]
+        for token in cases {
+            await expectAuthFailure(.malformed, hiding: [token]) { try await verifier.verify(token) }
+        }
+        // Equal names in different objects, and equal values, are fine.
+        let nested = Self.rawHS256(
+            header: header, payload: body + #","app_metadata":{"sub":"x","email":"ada@example.com"},"user_metadata":{"sub":"x"}}"#)
+        _ = try await verifier.verify(nested)
+    }
+}

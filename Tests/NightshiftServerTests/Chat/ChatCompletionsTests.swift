@@ -14,7 +14,7 @@ struct ChatCompletionsTests {
     /// An OpenAI request body whose last user message is `question`, after some earlier turns.
     static func request(stream: Bool = false, includeUsage: Bool = false) -> JSONValue {
         var body: [String: JSONValue] = [
-            "model": "nightshift-test",
+            "model": "nightshift",
             "messages": [
                 ["role": "system", "content": "Be brief."],
                 ["role": "user", "content": "How does box breathing work?"],
@@ -40,7 +40,12 @@ struct ChatCompletionsTests {
                 #expect(body["id"]?.stringValue?.hasPrefix("chatcmpl-") == true)
                 #expect(body["object"] == "chat.completion")
                 #expect(body["created"]?.intValue != nil)
-                #expect(body["model"] == "nightshift-test")
+                // The model that answered (here the offline answerer), not the one asked for.
+                #expect(body["model"] == "local-extractive")
+                #expect(body["nightshift"]?["requested_model"] == "nightshift")
+                let sources = try #require(body["nightshift"]?["sources"]?.arrayValue)
+                #expect(sources.contains { $0["sourceUri"]?.stringValue?.hasSuffix(ChatDocuments.cancellation) == true })
+                #expect(sources.first?["number"] == 1)
                 let choice = try #require(body["choices"]?.arrayValue?.first)
                 #expect(body["choices"]?.arrayValue?.count == 1)
                 #expect(choice["index"] == 0)
@@ -76,8 +81,13 @@ struct ChatCompletionsTests {
                 #expect(events.allSatisfy { $0.event == nil })
                 #expect(events.last?.data == "[DONE]")
                 let chunks = try events.dropLast().map { try $0.json() }
-                #expect(
-                    chunks.allSatisfy { $0["object"] == "chat.completion.chunk" && $0["model"] == "nightshift-test" })
+                #expect(chunks.allSatisfy { $0["object"] == "chat.completion.chunk" })
+                // Chunks name the requested model until the answer is known; the finish chunk names the one that
+                // answered and carries the sources.
+                let finish = try #require(chunks.last { $0["choices"]?.arrayValue?.first?["finish_reason"] == "stop" })
+                #expect(finish["model"] == "local-extractive")
+                #expect(chunks.first?["model"] == "nightshift")
+                #expect(finish["nightshift"]?["sources"]?.arrayValue?.isEmpty == false)
                 #expect(Set(chunks.compactMap { $0["id"]?.stringValue }).count == 1)
 
                 let withChoices = chunks.filter { $0["choices"]?.arrayValue?.isEmpty == false }
@@ -133,6 +143,15 @@ struct ChatCompletionsTests {
                 if choice.finish_reason:
                     finish = choice.finish_reason
 
+        models = [model.id for model in client.models.list()]
+        booking = client.models.retrieve("nightshift-booking").id
+        chosen = client.chat.completions.create(model="nightshift-booking", messages=messages)
+        missing = None
+        try:
+            client.chat.completions.create(model="gpt-imaginary", messages=messages)
+        except openai.NotFoundError as error:
+            missing = {"status": error.status_code, "code": error.code, "param": error.param}
+
         refused = None
         try:
             OpenAI(base_url=base_url, api_key="not-a-token", max_retries=0).chat.completions.create(
@@ -146,26 +165,41 @@ struct ChatCompletionsTests {
                 "id": full.id, "object": full.object, "model": full.model, "role": full.choices[0].message.role,
                 "content": full.choices[0].message.content, "finish_reason": full.choices[0].finish_reason,
                 "usage": full.usage.model_dump() if full.usage else None,
+                "nightshift": (full.model_extra or {}).get("nightshift"),
             },
+            "models": models, "booking": booking,
+            "chosen": {"model": chosen.model, "agent": (chosen.model_extra or {}).get("nightshift", {}).get("agent_type")},
+            "missing": missing,
             "stream": {"deltas": deltas, "roles": roles, "finish_reason": finish, "usage": usage},
             "refused": refused,
         }))
         """#
 
-    /// Makes sure `import openai` works, installing the package from PyPI when it is missing.
-    static func ensureOpenAIPackage() async throws {
-        let probe = try await ChildProcess.run(
-            ["python3", "-c", "import openai"], environment: ProcessInfo.processInfo.environment)
-        guard probe.status != 0 else { return }
+    /// The virtual environment the official client is installed in (the system Python may refuse pip).
+    static let venv = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-openai-venv")
+
+    /// The Python of a virtual environment where `import openai` works, installing the package from PyPI into it
+    /// when it is missing.
+    static func ensureOpenAIPackage() async throws -> String {
+        let python = venv.appendingPathComponent("bin/python").path
+        let environment = ProcessInfo.processInfo.environment
+        if FileManager.default.isExecutableFile(atPath: python),
+            try await ChildProcess.run([python, "-c", "import openai"], environment: environment).status == 0
+        {
+            return python
+        }
+        let made = try await ChildProcess.run(["python3", "-m", "venv", venv.path], environment: environment)
+        try #require(made.status == 0, "python3 -m venv failed: \(made.stderr)")
         let install = try await ChildProcess.run(
-            ["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "openai"],
-            environment: ProcessInfo.processInfo.environment)
+            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "openai"],
+            environment: environment)
         try #require(install.status == 0, "pip install openai failed: \(install.stderr)")
+        return python
     }
 
     @Test("the official Python openai package talks to /v1/chat/completions, plain and streamed")
     func pythonOpenAIClient() async throws {
-        try await Self.ensureOpenAIPackage()
+        let python = try await Self.ensureOpenAIPackage()
         let folder = try TestEnvironment.temporaryDirectory("openai-client")
         defer { try? FileManager.default.removeItem(at: folder) }
         let script = folder.appendingPathComponent("client.py")
@@ -176,7 +210,7 @@ struct ChatCompletionsTests {
                 let port = try #require(client.port)
                 let outcome = try await ChildProcess.run(
                     [
-                        "python3", script.path, "http://127.0.0.1:\(port)/v1", ChatTokens.user(ChatUsers.alice),
+                        python, script.path, "http://127.0.0.1:\(port)/v1", ChatTokens.user(ChatUsers.alice),
                         Self.question,
                     ],
                     environment: ChildProcess.loopbackEnvironment())
@@ -186,7 +220,7 @@ struct ChatCompletionsTests {
                 let full = try #require(result["full"])
                 #expect(full["object"] == "chat.completion")
                 #expect(full["id"]?.stringValue?.hasPrefix("chatcmpl-") == true)
-                #expect(full["model"] == "nightshift")
+                #expect(full["model"] == "local-extractive")
                 #expect(full["role"] == "assistant")
                 #expect(full["finish_reason"] == "stop")
                 let content = try #require(full["content"]?.stringValue)
@@ -203,8 +237,22 @@ struct ChatCompletionsTests {
                 #expect((stream["usage"]?["total_tokens"]?.intValue ?? 0) > 0)
                 #expect(result["refused"] == 401)
 
-                // Both completions were turns of Alice's.
-                #expect(try await harness.conversations(of: ChatUsers.alice, startingWith: Self.question).count == 2)
+                // models.list(), models.retrieve(), an agent chosen as the model, an unknown model.
+                let models = try #require(result["models"]?.arrayValue).compactMap(\.stringValue)
+                #expect(models.first == "nightshift")
+                #expect(Set(models).isSuperset(of: ["nightshift-booking", "nightshift-general", "nightshift-insights"]))
+                #expect(result["booking"] == "nightshift-booking")
+                #expect(result["chosen"]?["agent"] == "booking")
+                #expect(result["chosen"]?["model"] == "local-extractive")
+                #expect(result["missing"]?["status"] == 404)
+                #expect(result["missing"]?["code"] == "model_not_found")
+                #expect(result["missing"]?["param"] == "model")
+                // The sources behind [1], in the extension member.
+                let sources = try #require(full["nightshift"]?["sources"]?.arrayValue)
+                #expect(sources.contains { $0["sourceUri"]?.stringValue?.hasSuffix(ChatDocuments.cancellation) == true })
+
+                // The three completions were turns of Alice's.
+                #expect(try await harness.conversations(of: ChatUsers.alice, startingWith: Self.question).count == 3)
             }
         }
     }

@@ -228,7 +228,7 @@ struct ChatProviderChainTests {
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
             let error = try #require(try response.json()["error"])
             #expect(error["status"] == 502)
-            #expect(error["message"]?.stringValue?.contains("providers failed") == true)
+            #expect(error["message"] == "the chat provider was unavailable")
             #expect(!response.text.contains("sk-mock-openai") && !response.text.contains("sk-ant-mock"))
 
             let conversations = try await harness.conversations(of: ChatUsers.alice, startingWith: Self.question)

@@ -104,15 +104,17 @@ struct ChatHarness: Sendable {
     /// come from a `Configuration` (`environment` holds `OPENAI_BASE_URL`, keys, …), port 0 for `.live`.
     func app(
         server: ServerConfiguration = ServerConfiguration(port: 0), environment: [String: String] = [:],
-        settings: ChatOrchestrator.Settings = ChatOrchestrator.Settings()
+        settings: ChatOrchestrator.Settings = ChatOrchestrator.Settings(), logger: Logger? = nil
     ) throws -> some ApplicationProtocol {
-        try ChatHarness.application(store: store, server: server, environment: environment, settings: settings)
+        try ChatHarness.application(
+            store: store, server: server, environment: environment, settings: settings, logger: logger)
     }
 
     /// The application over any store (the readiness tests use unmigrated and unreachable ones).
     static func application(
         store: any Store, server: ServerConfiguration = ServerConfiguration(port: 0),
-        environment: [String: String] = [:], settings: ChatOrchestrator.Settings = ChatOrchestrator.Settings()
+        environment: [String: String] = [:], settings: ChatOrchestrator.Settings = ChatOrchestrator.Settings(),
+        logger given: Logger? = nil
     ) throws -> some ApplicationProtocol {
         var configuration = Configuration(values: environment)
         configuration.set("SUPABASE_JWT_SECRET", secret.value, origin: "test")
@@ -121,6 +123,7 @@ struct ChatHarness: Sendable {
         // Failed turns are logged as errors; the tests read them from the store instead.
         var logger = Logger(label: "nightshift.serve.tests")
         logger.logLevel = .critical
+        if let given { logger = given }
         let orchestrator = ChatOrchestrator(
             store: store, embedder: try EmbedderFactory.make(nil, configuration: configuration), chain: chain,
             prices: try PriceTable.load(overrideFile: nil), settings: settings, logger: logger)
