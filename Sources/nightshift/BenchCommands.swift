@@ -9,6 +9,13 @@ import NightshiftStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (performance goals live here, not in tests).",
+        discussion: """
+            Examples:
+              nightshift bench ingest --documents 5000 --kb 10
+              DATABASE_URL=postgres://postgres@127.0.0.1/postgres nightshift bench stats --rows 1000000
+              nightshift bench retrieval --corpus corpus.jsonl --queries queries.jsonl --qrels qrels-test.tsv
+              nightshift bench chat --rate 200 --requests 20000
+            """,
         subcommands: [StatsBench.self, RetrievalBench.self, IngestBench.self, ChatBench.self]
     )
 
@@ -208,7 +215,7 @@ struct Bench: AsyncParsableCommand {
                 let result = try await RetrievalBenchmark(queriesPath: queries, qrelsPath: qrels, mode: mode, fusion: fusion)
                     .run(store: store, embedder: embedder)
                 await store.close()
-                if let run { try writeAtomically(result.run, to: run) }
+                if let run { try AtomicFile.write(result.run, to: run) }
                 print(String(format: "%@ (%@, k=%d, weights %.2f/%.2f): nDCG@10 %.4f  Recall@100 %.4f  queries %d  %.1f ms/query",
                              mode.rawValue, store.kind.rawValue, rrfK, semanticWeight, fullTextWeight, result.ndcgAt10,
                              result.recallAt100, result.queries, result.seconds * 1000 / Double(max(result.queries, 1))))
