@@ -135,7 +135,8 @@ enum ErrorReport {
                 return ("schema not migrated (\(error.message)): run `nightshift migrate`", 1)
             }
             if error.kind == .connection {
-                return ("cannot connect to PostgreSQL: \(error.message) (check DATABASE_URL)", 1)
+                let hint = error.message.contains("DATABASE_URL") ? "" : " (check DATABASE_URL)"
+                return ("cannot connect to PostgreSQL: \(error.message)\(hint)", 1)
             }
             return (error.description, 1)
         case let error as CocoaError:

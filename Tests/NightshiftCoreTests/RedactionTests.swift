@@ -24,6 +24,8 @@ struct RedactionTests {
         #expect(Redaction.connectionString("https://host/x?token=abc&page=2") == "https://host/x?token=***&page=2")
         #expect(Redaction.connectionString("postgres://u:pw@db/main?password=other")
             == "postgres://u:***@db/main?password=***")
+        #expect(Redaction.connectionString("https://h/x?db_password=a&X-Amz-Security-Token=b&sslmode=require")
+            == "https://h/x?db_password=***&X-Amz-Security-Token=***&sslmode=require")
     }
 
     @Test("key=value connection strings have their password masked, quoted or not")

@@ -74,9 +74,11 @@ struct CLITests {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Outcome(
-            status: exitStatus, stdout: (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? "")
+        // Decoded byte for byte: a byte order mark stays in the text.
+        func read(_ path: String) -> String {
+            String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+        }
+        return Outcome(status: exitStatus, stdout: read(outFile), stderr: read(errFile))
     }
 
     /// An embedded store with the fixtures loaded (and their statistics when `stats`), in its own folder.

@@ -85,10 +85,13 @@ public enum Redaction {
         return found
     }
 
+    /// Parts of a name that mark its value secret wherever they appear (`db_password`, `x-amz-security-token`).
+    public static let secretNameParts = ["password", "passwd", "secret", "token", "credential", "signature", "apikey", "api_key"]
+
     static func isSecretName(_ name: Substring) -> Bool {
         let plain = name.trimmingCharacters(in: .whitespaces)
-        let decoded = plain.removingPercentEncoding ?? plain
-        return secretParameterNames.contains(decoded.lowercased())
+        let decoded = (plain.removingPercentEncoding ?? plain).lowercased()
+        return secretParameterNames.contains(decoded) || secretNameParts.contains { decoded.contains($0) }
     }
 
     /// Where the userinfo of a URL's remainder (after `://`) ends: the last `@` of the authority, or of the whole

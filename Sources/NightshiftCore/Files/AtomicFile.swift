@@ -99,10 +99,13 @@ public enum AtomicFile {
 
     private static func folderProblem(_ code: Int32, folder: String) -> String {
         switch code {
-        case ENOENT: return "the folder \(folder) does not exist"
+        case ENOENT:
+            var info = stat()
+            if stat(folder, &info) == 0 { return "no file can be created in the folder \(folder); choose another folder" }
+            return "the folder \(folder) does not exist"
         case ENOTDIR: return "\(folder) is not a folder"
-        case EACCES, EPERM: return "the folder \(folder) is not writable (permission denied); choose another --output or fix its permissions"
-        case EROFS: return "the folder \(folder) is on a read-only file system; choose another --output"
+        case EACCES, EPERM: return "the folder \(folder) is not writable (permission denied); choose another folder or fix its permissions"
+        case EROFS: return "the folder \(folder) is on a read-only file system; choose another folder"
         default: return "\(String(cString: strerror(code))) in the folder \(folder)"
         }
     }
