@@ -200,6 +200,9 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Write the run file (query<TAB>doc) here.")
         var run: String?
 
+        @Flag(help: "Print the figures as JSON.")
+        var json = false
+
         func run() async throws {
             try await runReportingErrors {
                 let (store, configuration) = try await openStore(self.store)
@@ -209,13 +212,24 @@ struct Bench: AsyncParsableCommand {
                         inputs: [corpus], extraction: ExtractionOptions(jsonTextField: "text"), jsonIDField: "_id",
                         jsonTitleField: "title"
                     ).run(in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")), embedder: embedder)
-                    print(String(format: "ingested %d documents (%d unchanged) in %.1f s", report.added + report.changed, report.unchanged, report.seconds))
+                    let line = String(format: "ingested %d documents (%d unchanged) in %.1f s", report.added + report.changed, report.unchanged, report.seconds)
+                    if json { note(line) } else { print(line) }
                 }
                 let fusion = FusionSettings(rrfK: rrfK, semanticWeight: semanticWeight, fullTextWeight: fullTextWeight, candidateFactor: candidateFactor)
                 let result = try await RetrievalBenchmark(queriesPath: queries, qrelsPath: qrels, mode: mode, fusion: fusion)
                     .run(store: store, embedder: embedder)
                 await store.close()
                 if let run { try AtomicFile.write(result.run, to: run) }
+                if json {
+                    printJSON([
+                        "mode": .string(mode.rawValue), "store": .string(store.kind.rawValue), "rrf_k": .number(Double(rrfK)),
+                        "semantic_weight": .number(semanticWeight), "full_text_weight": .number(fullTextWeight),
+                        "ndcg_at_10": .number(result.ndcgAt10), "recall_at_100": .number(result.recallAt100),
+                        "queries": .number(Double(result.queries)),
+                        "ms_per_query": .number(result.seconds * 1000 / Double(max(result.queries, 1))),
+                    ])
+                    return
+                }
                 print(String(format: "%@ (%@, k=%d, weights %.2f/%.2f): nDCG@10 %.4f  Recall@100 %.4f  queries %d  %.1f ms/query",
                              mode.rawValue, store.kind.rawValue, rrfK, semanticWeight, fullTextWeight, result.ndcgAt10,
                              result.recallAt100, result.queries, result.seconds * 1000 / Double(max(result.queries, 1))))

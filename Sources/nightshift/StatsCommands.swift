@@ -177,7 +177,7 @@ struct Report: AsyncParsableCommand {
         @Flag(help: "Start the CSV with a UTF-8 byte order mark (Excel then reads it as UTF-8).")
         var bom = false
 
-        @Option(help: ArgumentHelp("CSV field separator: one character, e.g. ';' (default ',').", valueName: "char"))
+        @Option(help: ArgumentHelp("CSV field separator: one character, e.g. ';'.", valueName: "char"))
         var delimiter = ","
 
         @Option(help: ArgumentHelp("Decimals of cost columns.", valueName: "n"))

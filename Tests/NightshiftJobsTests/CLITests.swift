@@ -220,6 +220,29 @@ struct CLITests {
         #expect(try JSONValue.parse(fixtures.stdout, what: "fixtures")["already_loaded"] == .bool(true))
     }
 
+    @Test("bench retrieval --json prints its figures as one JSON object on stdout")
+    func benchJSON() async throws {
+        let folder = try TestEnvironment.temporaryDirectory("cli-bench")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let corpus = folder.appendingPathComponent("corpus.jsonl")
+        try """
+            {"_id": "d1", "title": "Cancellation", "text": "A session can be cancelled free of charge until 24 hours before it starts."}
+            {"_id": "d2", "title": "Parking", "text": "Parking is available behind the building on weekdays."}
+
+            """.write(to: corpus, atomically: true, encoding: .utf8)
+        let queries = folder.appendingPathComponent("queries.jsonl")
+        try #"{"_id": "q1", "text": "until when can I cancel a session"}"#.appending("\n").write(to: queries, atomically: true, encoding: .utf8)
+        let qrels = folder.appendingPathComponent("qrels.tsv")
+        try "query-id\tcorpus-id\tscore\nq1\td1\t1\n".write(to: qrels, atomically: true, encoding: .utf8)
+        let run = try await Self.run(
+            ["bench", "retrieval", "--corpus", corpus.path, "--queries", queries.path, "--qrels", qrels.path, "--json"],
+            environment: ["NIGHTSHIFT_DB": folder.appendingPathComponent("bench.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let figures = try JSONValue.parse(run.stdout, what: "bench")
+        #expect(figures["queries"]?.doubleValue == 1)
+        #expect(figures["ndcg_at_10"]?.doubleValue == 1)
+    }
+
     @Test("fixtures load outside the repository: one line naming the file and the fix, exit 2")
     func fixturesOutsideRepository() async throws {
         let folder = try TestEnvironment.temporaryDirectory("cli-away")
