@@ -58,6 +58,8 @@ struct RedactionTests {
         #expect(Redaction.message("bad token \"p@ssw0rd\"", secretsOf: encoded) == "bad token \"***\"")
         #expect(Redaction.message("connect failed: host=db password=abc123 port=5") == "connect failed: host=db password=*** port=5")
         #expect(Redaction.message("no secrets here: 42 rows") == "no secrets here: 42 rows")
+        #expect(Redaction.message("expected KEY=value (file=a.conf, line=2)") == "expected KEY=value (file=a.conf, line=2)")
+        #expect(Redaction.message("retry with token=abc") == "retry with token=***")
         #expect(Redaction.secrets(of: "host=db password='a b c'") == ["a b c"])
     }
 

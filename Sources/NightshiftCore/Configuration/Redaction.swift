@@ -53,7 +53,7 @@ public enum Redaction {
             rest = rest[end...]
         }
         output += rest
-        return maskKeyValues(output)
+        return maskKeyValues(output, strict: true)
     }
 
     /// The secret values a URL or connection string carries (raw and percent-decoded), to scrub from messages
@@ -88,10 +88,13 @@ public enum Redaction {
     /// Parts of a name that mark its value secret wherever they appear (`db_password`, `x-amz-security-token`).
     public static let secretNameParts = ["password", "passwd", "secret", "token", "credential", "signature", "apikey", "api_key"]
 
-    static func isSecretName(_ name: Substring) -> Bool {
+    /// Whether a parameter's value is secret. In free text (`strict`), short generic names such as `key` or
+    /// `auth` are not taken for parameters: a message may say "expected KEY=value".
+    static func isSecretName(_ name: Substring, strict: Bool = false) -> Bool {
         let plain = name.trimmingCharacters(in: .whitespaces)
         let decoded = (plain.removingPercentEncoding ?? plain).lowercased()
-        return secretParameterNames.contains(decoded) || secretNameParts.contains { decoded.contains($0) }
+        if secretNameParts.contains(where: { decoded.contains($0) }) { return true }
+        return strict ? ["pwd", "sslpassword"].contains(decoded) : secretParameterNames.contains(decoded)
     }
 
     /// Where the userinfo of a URL's remainder (after `://`) ends: the last `@` of the authority, or of the whole
@@ -176,10 +179,10 @@ public enum Redaction {
         return pairs
     }
 
-    static func maskKeyValues(_ text: String) -> String {
+    static func maskKeyValues(_ text: String, strict: Bool = false) -> String {
         var output = ""
         var copied = text.startIndex
-        for (key, value) in keyValuePairs(text) where isSecretName(key) && value.content != Substring(mask) {
+        for (key, value) in keyValuePairs(text) where isSecretName(key, strict: strict) && value.content != Substring(mask) {
             output += text[copied..<value.range.lowerBound]
             output += mask
             copied = value.range.upperBound
