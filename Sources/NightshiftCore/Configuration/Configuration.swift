@@ -24,7 +24,7 @@ public struct Configuration: Sendable {
     ]
 
     private var values: [String: String]
-    /// Where each value came from (`environment`, a file path, `flag`), for `--help`-style diagnostics.
+    /// Where each value came from (`environment`, `FILE:LINE` of the config file, `flag`), for `nightshift config`.
     public private(set) var origins: [String: String]
     /// Problems worth a warning that do not stop a run: unknown setting names in the config file, each naming
     /// the file and line (and the known name it is closest to).
