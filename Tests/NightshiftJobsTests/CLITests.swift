@@ -241,6 +241,29 @@ struct CLITests {
         let figures = try JSONValue.parse(run.stdout, what: "bench")
         #expect(figures["queries"]?.doubleValue == 1)
         #expect(figures["ndcg_at_10"]?.doubleValue == 1)
+        // bench ingest: the figures as JSON on stdout, the lines on stderr unless --quiet.
+        let ingest = try await Self.run(
+            ["bench", "ingest", "--documents", "20", "--kb", "1", "--json"],
+            environment: ["NIGHTSHIFT_DB": folder.appendingPathComponent("unused.sqlite").path])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let ingestFigures = try JSONValue.parse(ingest.stdout, what: "bench ingest")
+        #expect(ingestFigures["chunks"]?.doubleValue ?? 0 > 0)
+        #expect(ingestFigures["store"]?.stringValue == "sqlite")
+        #expect(ingest.stderr.contains("nightly rerun:"))
+        let quiet = try await Self.run(["bench", "ingest", "--documents", "5", "--kb", "1", "--json", "--quiet"])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+    }
+
+    @Test("bench stats --json prints its timed steps as JSON", .enabled(if: TestEnvironment.postgresEnabled))
+    func benchStatsJSON() async throws {
+        let admin = try TestDatabases.adminURL()
+        let run = try await Self.run(
+            ["bench", "stats", "--rows", "2000", "--users", "10", "--days", "5", "--incremental", "100", "--json", "--quiet"],
+            environment: ["DATABASE_URL": admin])
+        #expect(run.status == 0, "\(run.stderr)")
+        let figures = try JSONValue.parse(run.stdout, what: "bench stats")
+        #expect(figures["rows"]?.doubleValue == 2000)
+        #expect((figures["steps"]?.arrayValue?.count ?? 0) > 0)
     }
 
     @Test("fixtures load outside the repository: one line naming the file and the fix, exit 2")
