@@ -152,7 +152,11 @@ struct Report: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
 
-        @OptionGroup var days: DayRange
+        @Option(help: ArgumentHelp("First day (YYYY-MM-DD).", valueName: "date"))
+        var from: Day
+
+        @Option(help: ArgumentHelp("Last day (YYYY-MM-DD), inclusive.", valueName: "date"))
+        var to: Day
 
         @Option(
             name: .customLong("group-by"),
@@ -195,8 +199,7 @@ struct Report: AsyncParsableCommand {
         var chosenFormat: CostReport.Format { json ? .json : format }
 
         func validate() throws {
-            guard days.first != nil else { throw ValidationError("give --from (the first day, YYYY-MM-DD)") }
-            guard days.last != nil else { throw ValidationError("give --to (the last day, YYYY-MM-DD, inclusive)") }
+            if to < from { throw ValidationError("--to is before --from") }
             if json, format != .csv, format != .json { throw ValidationError("--json and --format \(format) disagree") }
             do {
                 _ = try ReportGrouping(parsing: groupBy)
@@ -209,7 +212,6 @@ struct Report: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                guard let from = days.first, let to = days.last else { throw ValidationError("give --from and --to") }
                 let (store, configuration) = try await openStore(self.store)
                 do {
                     if fresh {
