@@ -254,6 +254,20 @@ struct CLITests {
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
     }
 
+    @Test("bench chat --json prints its figures as JSON on stdout, --quiet keeps its own lines off stderr")
+    func benchChatJSON() async throws {
+        let folder = try TestEnvironment.temporaryDirectory("cli-chat")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try await Self.run(
+            ["bench", "chat", "--chunks", "20", "--rate", "50", "--requests", "20", "--users", "2", "--concurrency", "0",
+             "--json", "--quiet"],
+            environment: ["NIGHTSHIFT_DB": folder.appendingPathComponent("unused.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let figures = try JSONValue.parse(run.stdout, what: "bench chat")
+        #expect(figures["requests"]?.doubleValue == 20 && figures["errors"]?.doubleValue == 0)
+        #expect(!run.stderr.contains("open loop at"))
+    }
+
     @Test("bench stats --json prints its timed steps as JSON", .enabled(if: TestEnvironment.postgresEnabled))
     func benchStatsJSON() async throws {
         let admin = try TestDatabases.adminURL()
