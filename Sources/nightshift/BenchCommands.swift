@@ -9,6 +9,13 @@ import NightshiftStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (performance goals live here, not in tests).",
+        discussion: """
+            Examples:
+              nightshift bench ingest --documents 5000 --kb 10
+              DATABASE_URL=postgres://postgres@127.0.0.1/postgres nightshift bench stats --rows 1000000
+              nightshift bench retrieval --corpus corpus.jsonl --queries queries.jsonl --qrels qrels-test.tsv
+              nightshift bench chat --rate 200 --requests 20000
+            """,
         subcommands: [StatsBench.self, RetrievalBench.self, IngestBench.self, ChatBench.self]
     )
 
@@ -40,12 +47,26 @@ struct Bench: AsyncParsableCommand {
         @Flag(help: "Keep the scratch database (PostgreSQL).")
         var keep = false
 
+        @Flag(help: "Print the figures as one JSON object at the end (the lines go to stderr as progress).")
+        var json = false
+
+        @Flag(help: "With --json: no progress lines.")
+        var quiet = false
+
         func run() async throws {
             try await runReportingErrors {
                 let configuration = try self.store.loadConfiguration()
                 Log.bootstrap(configuration)
-                func emit(_ line: String) {
-                    FileHandle.standardOutput.write(Data((line + "  (peak RSS \(ProcessMemory.megabytes(ProcessMemory.peakResidentBytes())))\n").utf8))
+                var figures: [String: JSONValue] = ["documents": .number(Double(documents)), "kb": .number(Double(kilobytes))]
+                /// A figure's line (stdout, or stderr as progress with --json) and its values for --json.
+                func emit(_ line: String, _ values: [String: Double] = [:]) {
+                    for (key, value) in values { figures[key] = .number((value * 1000).rounded() / 1000) }
+                    let text = line + "  (peak RSS \(ProcessMemory.megabytes(ProcessMemory.peakResidentBytes())))\n"
+                    if !json {
+                        FileHandle.standardOutput.write(Data(text.utf8))
+                    } else if !quiet {
+                        FileHandle.standardError.write(Data(text.utf8))
+                    }
                 }
                 let benchmark = IngestBenchmark(documents: documents, documentKilobytes: kilobytes)
                 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-bench-\(UUID().uuidString.prefix(8))")
@@ -55,7 +76,8 @@ struct Bench: AsyncParsableCommand {
                 var started = Date()
                 let bytes = try benchmark.generate(into: corpus)
                 let megabytes = Double(bytes) / 1_048_576
-                emit(String(format: "corpus: %d documents, %.1f MB, generated in %.1f s", documents, megabytes, Date().timeIntervalSince(started)))
+                emit(String(format: "corpus: %d documents, %.1f MB, generated in %.1f s", documents, megabytes, Date().timeIntervalSince(started)),
+                     ["corpus_mb": megabytes])
 
                 // Stages alone, one document at a time as ingestion does.
                 var texts: [ExtractedText] = []
@@ -66,7 +88,8 @@ struct Bench: AsyncParsableCommand {
                     texts.append(try DocumentExtractor.extract(data: Array(data), filename: name, declaredType: nil))
                 }
                 let extractSeconds = Date().timeIntervalSince(started)
-                emit(String(format: "extract:  %.1f MB/s (%d documents)", Double(sampleBytes) / 1_048_576 / extractSeconds, texts.count))
+                emit(String(format: "extract:  %.1f MB/s (%d documents)", Double(sampleBytes) / 1_048_576 / extractSeconds, texts.count),
+                     ["extract_mb_per_s": Double(sampleBytes) / 1_048_576 / extractSeconds])
                 let chunker = Chunker()
                 started = Date()
                 var chunks: [TextChunk] = []
@@ -74,7 +97,8 @@ struct Bench: AsyncParsableCommand {
                 let chunkSeconds = Date().timeIntervalSince(started)
                 var chunkTexts = chunks.map(\.text)
                 let textBytes = texts.reduce(0) { $0 + $1.text.utf8.count }
-                emit(String(format: "chunk:    %.1f MB/s, %.0f chunks/s", Double(textBytes) / 1_048_576 / chunkSeconds, Double(chunkTexts.count) / chunkSeconds))
+                emit(String(format: "chunk:    %.1f MB/s, %.0f chunks/s", Double(textBytes) / 1_048_576 / chunkSeconds, Double(chunkTexts.count) / chunkSeconds),
+                     ["chunk_mb_per_s": Double(textBytes) / 1_048_576 / chunkSeconds, "chunks_per_s": Double(chunkTexts.count) / chunkSeconds])
                 // Search terms as ingestion writes them for PostgreSQL: the stems, then their binary tsvector.
                 let terms = SearchTermWriter()
                 started = Date()
@@ -84,13 +108,15 @@ struct Bench: AsyncParsableCommand {
                     vectorBytes += PostgresStore.searchVector(terms: written.terms).count
                 }
                 let termSeconds = Date().timeIntervalSince(started)
-                emit(String(format: "terms:    %.1f MB/s, %.0f chunks/s (stems and tsvectors, %.1f MB of them)", Double(textBytes) / 1_048_576 / termSeconds, Double(chunks.count) / termSeconds, Double(vectorBytes) / 1_048_576))
+                emit(String(format: "terms:    %.1f MB/s, %.0f chunks/s (stems and tsvectors, %.1f MB of them)", Double(textBytes) / 1_048_576 / termSeconds, Double(chunks.count) / termSeconds, Double(vectorBytes) / 1_048_576),
+                     ["terms_mb_per_s": Double(textBytes) / 1_048_576 / termSeconds])
                 chunks.removeAll()
                 let embedder = LocalEmbedder()
                 started = Date()
                 _ = embedder.embed(chunkTexts)
                 let embedSeconds = Date().timeIntervalSince(started)
-                emit(String(format: "embed:    %.1f MB/s, %.0f chunks/s (local, %d dimensions)", Double(textBytes) / 1_048_576 / embedSeconds, Double(chunkTexts.count) / embedSeconds, embedder.dimensions))
+                emit(String(format: "embed:    %.1f MB/s, %.0f chunks/s (local, %d dimensions)", Double(textBytes) / 1_048_576 / embedSeconds, Double(chunkTexts.count) / embedSeconds, embedder.dimensions),
+                     ["embed_mb_per_s": Double(textBytes) / 1_048_576 / embedSeconds])
                 texts.removeAll()
                 chunkTexts.removeAll()
 
@@ -113,9 +139,11 @@ struct Bench: AsyncParsableCommand {
                 let first = try await IngestJob(inputs: [corpus.path]).run(in: context, embedder: LocalEmbeddingProvider())
                 let loadSeconds = first.seconds - first.indexSeconds
                 emit(String(format: "ingest (%@): %.1f MB/s end to end, %d documents, %d chunks in %.1f s (%.0f chunks/s)",
-                            store.kind.rawValue, megabytes / loadSeconds, first.added, first.chunks, loadSeconds, Double(first.chunks) / loadSeconds))
+                            store.kind.rawValue, megabytes / loadSeconds, first.added, first.chunks, loadSeconds, Double(first.chunks) / loadSeconds),
+                     ["ingest_mb_per_s": megabytes / loadSeconds, "ingest_s": loadSeconds, "chunks": Double(first.chunks)])
                 if first.indexSeconds > 0 {
-                    emit(String(format: "index build (HNSW + BM25 postings): %.1f s for %d chunks", first.indexSeconds, first.chunks))
+                    emit(String(format: "index build (HNSW + BM25 postings): %.1f s for %d chunks", first.indexSeconds, first.chunks),
+                         ["index_build_s": first.indexSeconds])
                 }
                 // Search latency at this size, each mode (the questions use the corpus's vocabulary).
                 let questions = LoadGenerator.messages
@@ -128,7 +156,8 @@ struct Bench: AsyncParsableCommand {
                         for question in questions { _ = try await retriever.search(question + " \(round)", scope: .shared, limit: 5) }
                     }
                     let perQuery = Date().timeIntervalSince(began) * 1000 / Double(rounds * questions.count)
-                    emit(String(format: "search (%@, k=5): %.1f ms/query over %d chunks", mode.rawValue, perQuery, first.chunks))
+                    emit(String(format: "search (%@, k=5): %.1f ms/query over %d chunks", mode.rawValue, perQuery, first.chunks),
+                         ["search_\(mode.rawValue)_ms": perQuery])
                 }
                 // A nightly run: 1 % of the documents changed.
                 let changed = max(1, documents / 100)
@@ -139,9 +168,15 @@ struct Bench: AsyncParsableCommand {
                 }
                 let nightly = try await IngestJob(inputs: [corpus.path]).run(in: context, embedder: LocalEmbeddingProvider())
                 emit(String(format: "nightly rerun: %.2f s (%d changed, %d unchanged; %d vectors computed, %d reused)",
-                            nightly.seconds, nightly.changed, nightly.unchanged, nightly.embeddingsComputed, nightly.embeddingsReused))
+                            nightly.seconds, nightly.changed, nightly.unchanged, nightly.embeddingsComputed, nightly.embeddingsReused),
+                     ["nightly_rerun_s": nightly.seconds])
                 let unchanged = try await IngestJob(inputs: [corpus.path]).run(in: context, embedder: LocalEmbeddingProvider())
-                emit(String(format: "rerun with nothing changed: %.2f s", unchanged.seconds))
+                emit(String(format: "rerun with nothing changed: %.2f s", unchanged.seconds), ["unchanged_rerun_s": unchanged.seconds])
+                if json {
+                    figures["store"] = .string(store.kind.rawValue)
+                    figures["peak_rss_bytes"] = ProcessMemory.peakResidentBytes().map { .number(Double($0)) } ?? .null
+                    printJSON(.object(figures))
+                }
                 await store.close()
                 await cleanup?()
             }
@@ -193,6 +228,9 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Write the run file (query<TAB>doc) here.")
         var run: String?
 
+        @Flag(help: "Print the figures as JSON.")
+        var json = false
+
         func run() async throws {
             try await runReportingErrors {
                 let (store, configuration) = try await openStore(self.store)
@@ -202,13 +240,24 @@ struct Bench: AsyncParsableCommand {
                         inputs: [corpus], extraction: ExtractionOptions(jsonTextField: "text"), jsonIDField: "_id",
                         jsonTitleField: "title"
                     ).run(in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")), embedder: embedder)
-                    print(String(format: "ingested %d documents (%d unchanged) in %.1f s", report.added + report.changed, report.unchanged, report.seconds))
+                    let line = String(format: "ingested %d documents (%d unchanged) in %.1f s", report.added + report.changed, report.unchanged, report.seconds)
+                    if json { note(line) } else { print(line) }
                 }
                 let fusion = FusionSettings(rrfK: rrfK, semanticWeight: semanticWeight, fullTextWeight: fullTextWeight, candidateFactor: candidateFactor)
                 let result = try await RetrievalBenchmark(queriesPath: queries, qrelsPath: qrels, mode: mode, fusion: fusion)
                     .run(store: store, embedder: embedder)
                 await store.close()
-                if let run { try writeAtomically(result.run, to: run) }
+                if let run { try AtomicFile.write(result.run, to: run) }
+                if json {
+                    printJSON([
+                        "mode": .string(mode.rawValue), "store": .string(store.kind.rawValue), "rrf_k": .number(Double(rrfK)),
+                        "semantic_weight": .number(semanticWeight), "full_text_weight": .number(fullTextWeight),
+                        "ndcg_at_10": .number(result.ndcgAt10), "recall_at_100": .number(result.recallAt100),
+                        "queries": .number(Double(result.queries)),
+                        "ms_per_query": .number(result.seconds * 1000 / Double(max(result.queries, 1))),
+                    ])
+                    return
+                }
                 print(String(format: "%@ (%@, k=%d, weights %.2f/%.2f): nDCG@10 %.4f  Recall@100 %.4f  queries %d  %.1f ms/query",
                              mode.rawValue, store.kind.rawValue, rrfK, semanticWeight, fullTextWeight, result.ndcgAt10,
                              result.recallAt100, result.queries, result.seconds * 1000 / Double(max(result.queries, 1))))
@@ -248,6 +297,12 @@ struct Bench: AsyncParsableCommand {
         @Flag(help: "Keep the scratch database.")
         var keep = false
 
+        @Flag(help: "Print the timed steps as JSON at the end (the lines go to stderr as progress).")
+        var json = false
+
+        @Flag(help: "With --json: no progress lines.")
+        var quiet = false
+
         func run() async throws {
             try await runReportingErrors {
                 let configuration = try self.store.loadConfiguration()
@@ -258,14 +313,30 @@ struct Bench: AsyncParsableCommand {
                 let name = "nightshift_bench_\(Int(Date().timeIntervalSince1970))"
                 let admin = try await PGConnection.connect(url: url)
                 try await admin.simpleQuery("create database \(name)")
-                print("scratch database \(name)")
+                let progress: @Sendable (String) -> Void = { [json, quiet] line in
+                    if !json {
+                        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                    } else if !quiet {
+                        FileHandle.standardError.write(Data((line + "\n").utf8))
+                    }
+                }
+                progress("scratch database \(name)")
                 let scratch = Secret(Self.url(url.value, database: name))
                 let store = try await PostgresStore.open(url: scratch)
                 do {
                     try await store.migrate()
                     let benchmark = StatsBenchmark(rows: rows, users: users, days: days, incrementalRows: incremental)
-                    _ = try await benchmark.run(on: store) { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
-                    print("peak RSS of this process: \(ProcessMemory.megabytes(ProcessMemory.peakResidentBytes()))")
+                    let steps = try await benchmark.run(on: store, emit: progress)
+                    progress("peak RSS of this process: \(ProcessMemory.megabytes(ProcessMemory.peakResidentBytes()))")
+                    if json {
+                        printJSON([
+                            "rows": .number(Double(rows)), "users": .number(Double(users)), "days": .number(Double(days)),
+                            "steps": .array(steps.map { step in
+                                ["name": .string(step.name), "seconds": .number(step.seconds), "detail": .string(step.detail)]
+                            }),
+                            "peak_rss_bytes": ProcessMemory.peakResidentBytes().map { .number(Double($0)) } ?? .null,
+                        ])
+                    }
                 } catch {
                     await store.close()
                     if !keep { try? await admin.simpleQuery("drop database if exists \(name) with (force)") }

@@ -67,6 +67,12 @@ extension Bench {
         @Flag(help: "Keep the scratch database (PostgreSQL).")
         var keep = false
 
+        @Flag(help: "Print the figures as one JSON object at the end (the lines go to stderr as progress).")
+        var json = false
+
+        @Flag(help: "With --json: no progress lines.")
+        var quiet = false
+
         func validate() throws {
             if rate <= 0 { throw ValidationError("--rate must be positive") }
             if requests < 1 || users < 1 || chunks < 1 { throw ValidationError("--requests, --users and --chunks must be at least 1") }
@@ -75,6 +81,7 @@ extension Bench {
 
         func run() async throws {
             try await runReportingErrors {
+                ChatBenchOutput.mode.set(json ? (quiet ? .silent : .stderr) : .stdout)
                 let configuration = try self.store.loadConfiguration()
                 Log.bootstrap(configuration)
                 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-chatbench-\(UUID().uuidString.prefix(8))")
@@ -182,6 +189,13 @@ extension Bench {
             let samples = await sampler.value
             say(String(format: "open loop at %.0f rps: %d requests in %.1f s (%.1f rps achieved), %d errors %@",
                          rate, open.count, open.seconds, open.rps, open.errors, open.statusSummary))
+            var figures: [String: JSONValue] = [
+                "rate": .number(rate), "requests": .number(Double(open.count)), "errors": .number(Double(open.errors)),
+                "rps_achieved": .number(open.rps), "p50_ms": .number(open.percentile(0.5)),
+                "p90_ms": .number(open.percentile(0.9)), "p99_ms": .number(open.percentile(0.99)),
+                "p999_ms": .number(open.percentile(0.999)), "max_ms": .number(open.percentile(1.0)),
+                "search": .string(search.rawValue), "store": .string(store.kind.rawValue),
+            ]
             say(String(format: "  latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f",
                          open.percentile(0.5), open.percentile(0.9), open.percentile(0.99), open.percentile(0.999),
                          open.percentile(1.0)))
@@ -200,12 +214,14 @@ extension Bench {
                 let closed = try await load.closedLoop(concurrency: concurrency, seconds: throughputSeconds)
                 say(String(format: "closed loop, %d clients: %.0f rps over %.1f s, %d errors; latency ms p50 %.2f p99 %.2f",
                              concurrency, closed.rps, closed.seconds, closed.errors, closed.percentile(0.5), closed.percentile(0.99)))
+                figures["closed_loop_rps"] = .number(closed.rps)
             }
             say("server resident after the run: \(ProcessMemory.megabytes(Self.residentBytes(of: pid)))")
 
             kill(pid, SIGTERM)
             server.waitUntilExit()
             say("server stopped by SIGTERM: exit status \(server.terminationStatus)")
+            if json { printJSON(.object(figures)) }
             return open.errors > 0
         }
 
@@ -285,9 +301,20 @@ extension Bench {
     }
 }
 
-/// Writes a line to stdout at once (figures appear as they are measured, even into a file).
+/// Where `bench chat` writes its lines: stdout, or stderr as progress with --json, or nowhere with --quiet.
+enum ChatBenchOutput: Sendable {
+    case stdout, stderr, silent
+
+    static let mode = LockedValue<ChatBenchOutput>()
+}
+
+/// Writes a line at once (figures appear as they are measured, even into a file).
 private func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    switch ChatBenchOutput.mode.value ?? .stdout {
+    case .stdout: FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    case .stderr: FileHandle.standardError.write(Data((line + "\n").utf8))
+    case .silent: break
+    }
 }
 
 /// Sends chat requests over loopback HTTP and records their latencies.

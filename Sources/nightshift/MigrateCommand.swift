@@ -82,28 +82,52 @@ struct Status: AsyncParsableCommand {
             let configuration = try self.store.loadConfiguration()
             let location = try StoreLocation.resolve(configuration)
             let (store, _) = try await openStore(self.store, requireCurrentSchema: false)
-            let migrations = try await store.migrationStatus()
-            let counts = try await store.tableCounts()
-            let recent = try await store.jobRuns(job: nil, limit: 5)
+            let migrations: [MigrationStatus]
+            var counts: [(table: String, rows: Int)] = []
+            var recent: [JobRun] = []
+            do {
+                migrations = try await store.migrationStatus()
+                // A database never migrated has none of the tables to count.
+                if migrations.contains(where: { $0.state == .applied }) {
+                    do {
+                        counts = try await store.tableCounts()
+                        recent = try await store.jobRuns(job: nil, limit: 5)
+                    } catch let error as PGError where error.sqlState == "42P01" {
+                        counts = []
+                    }
+                }
+            } catch {
+                await store.close()
+                throw error
+            }
             await store.close()
             let applied = migrations.filter { $0.state == .applied }.count
             let pending = migrations.filter { $0.state == .pending }.count
+            let problem: String? =
+                applied == 0 ? "schema not migrated: run `nightshift migrate`"
+                : pending > 0 ? "\(pending) migration(s) pending: run `nightshift migrate`" : nil
             if json {
                 var tables: [String: JSONValue] = [:]
                 for (table, rows) in counts { tables[table] = .number(Double(rows)) }
                 printJSON([
                     "store": .string(store.kind.rawValue), "location": .string(location.description),
                     "migrations_applied": .number(Double(applied)), "migrations_pending": .number(Double(pending)),
-                    "tables": .object(tables),
+                    "tables": .object(tables), "problem": problem.map(JSONValue.string) ?? .null,
                 ])
                 return
             }
             print("store:      \(location)")
+            if applied == 0 {
+                print("schema:     not migrated (\(pending) migration(s) pending) — run `nightshift migrate`")
+                return
+            }
             print("schema:     \(applied) migration(s) applied, \(pending) pending"
                 + (pending > 0 ? " — run `nightshift migrate`" : ""))
-            print("rows:")
-            for (table, rows) in counts {
-                print("  \(table.padding(toLength: 24, withPad: " ", startingAt: 0)) \(rows)")
+            if !counts.isEmpty {
+                print("rows:")
+                for (table, rows) in counts {
+                    print("  \(table.padding(toLength: 24, withPad: " ", startingAt: 0)) \(rows)")
+                }
             }
             if !recent.isEmpty {
                 print("recent jobs:")
@@ -118,6 +142,11 @@ struct Status: AsyncParsableCommand {
 struct Fixtures: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sample data for trying Nightshift out and for the tests.",
+        discussion: """
+            Examples:
+              nightshift fixtures load
+              nightshift fixtures load /path/to/nightshift/fixtures/seed.json --json
+            """,
         subcommands: [Load.self]
     )
 
@@ -137,16 +166,34 @@ struct Fixtures: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
 
-        @Argument(help: ArgumentHelp("The fixture file.", valueName: "file"))
+        @Argument(help: ArgumentHelp("The fixture file (relative to the current folder).", valueName: "file"))
         var file = "fixtures/seed.json"
+
+        @Flag(help: "Print what was loaded as JSON.")
+        var json = false
 
         func run() async throws {
             try await runReportingErrors {
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), !isFolder.boolValue else {
+                    let fix = file == "fixtures/seed.json"
+                        ? "run from the repository's root folder, or give the file: nightshift fixtures load PATH/fixtures/seed.json"
+                        : "give the path of a fixture file such as the repository's fixtures/seed.json"
+                    throw NightshiftError(
+                        .invalidInput,
+                        "fixture file \(file) \(isFolder.boolValue ? "is a folder" : "not found") in \(FileManager.default.currentDirectoryPath): \(fix)")
+                }
                 let (store, _) = try await openStore(self.store)
                 do {
                     let summary = try await FixtureLoader(path: file).load(into: store)
                     await store.close()
-                    print(summary)
+                    if json {
+                        var counts: [String: JSONValue] = [:]
+                        for (name, count) in summary.counts { counts[name] = .number(Double(count)) }
+                        printJSON(["already_loaded": .bool(summary.alreadyLoaded), "loaded": .object(counts)])
+                    } else {
+                        print(summary)
+                    }
                 } catch {
                     await store.close()
                     throw error

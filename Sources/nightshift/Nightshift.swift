@@ -17,15 +17,23 @@ struct Nightshift: AsyncParsableCommand {
             Settings come from flags, then the environment, then a config file (--config FILE, $NIGHTSHIFT_CONFIG \
             or ./nightshift.conf, KEY=value lines), then defaults. With no API keys everything runs offline.
 
-            Exit codes: 0 success, 1 the job failed, 2 bad usage or input.
+            Exit codes: 0 success, 1 the job failed, 2 bad usage or input. Commands that print a result take \
+            --json; dates are --from/--to (YYYY-MM-DD, inclusive).
+
+            Shell completions:
+              nightshift --generate-completion-script bash > /etc/bash_completion.d/nightshift
+              nightshift --generate-completion-script zsh > "${fpath[1]}/_nightshift"
+              nightshift --generate-completion-script fish > ~/.config/fish/completions/nightshift.fish
             """,
+        version: NightshiftVersion.text,
         subcommands: [
             Ingest.self, Search.self, Extract.self, Reindex.self, Stats.self, Report.self, CostsCommand.self, Migrate.self,
-            Serve.self, Token.self, Status.self, Fixtures.self, Bench.self,
+            Serve.self, Token.self, Status.self, ConfigCommand.self, Fixtures.self, Bench.self,
         ]
     )
 
-    /// Runs the command; bad usage exits with 2 (ArgumentParser's default is 64), as documented.
+    /// Runs the command; bad usage exits with 2 (ArgumentParser's default is 64), as documented. Errors thrown
+    /// before a command's own handling (reading `--config`, say) get the same one-line form.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -34,6 +42,9 @@ struct Nightshift: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as NightshiftError {
+            FileHandle.standardError.write(Data("error: \(ErrorReport.scrub(ErrorReport.line(for: error).0))\n".utf8))
+            Foundation.exit(error.exitCode)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
@@ -52,25 +63,121 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The embedded store's file (overrides NIGHTSHIFT_DB).", valueName: "path"))
     var db: String?
 
-    /// The resolved configuration.
+    /// The resolved configuration; its warnings (unknown names in the config file) go to stderr once a process.
     func loadConfiguration() throws -> Configuration {
         var configuration = try Configuration.load(configFile: config)
         configuration.set("NIGHTSHIFT_DB", db)
+        if let url = configuration["DATABASE_URL"] { ErrorReport.configuredDatabaseURL.set(url) }
+        if ConfigurationWarnings.shown.setOnce() {
+            for warning in configuration.warnings { warn(warning) }
+        }
         return configuration
     }
 }
 
-/// Runs a command body, turning Nightshift's errors into a message on stderr and the documented exit code.
+/// The version `--version` prints: the release and the schema this binary migrates to.
+enum NightshiftVersion {
+    static let release = "0.1.0"
+    static let text = "nightshift \(release) (schema \(EmbeddedMigrations.postgres.last?.version ?? "none"))"
+}
+
+/// Whether the configuration's warnings were printed already (a command may load it twice).
+enum ConfigurationWarnings {
+    static let shown = LockedFlag()
+}
+
+/// A warning on stderr, never on stdout (which may be a report or JSON).
+func warn(_ text: String) {
+    FileHandle.standardError.write(Data("nightshift: warning: \(Redaction.message(text))\n".utf8))
+}
+
+/// A note on stderr (what a run did or did not find), unless --quiet.
+func note(_ text: String, quiet: Bool = false) {
+    guard !quiet else { return }
+    FileHandle.standardError.write(Data("nightshift: \(Redaction.message(text))\n".utf8))
+}
+
+/// Runs a command body, turning errors into one line on stderr and the documented exit code.
+///
+/// Every line passes through `Redaction.message` with the configured DATABASE_URL's secrets, so that no
+/// password reaches the terminal in any form, whatever part of the stack quoted it.
 func runReportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let error as NightshiftError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-        throw ExitCode(error.exitCode)
-    } catch let error as PGError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-        throw ExitCode(1)
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        let (line, code) = ErrorReport.line(for: error)
+        FileHandle.standardError.write(Data("error: \(ErrorReport.scrub(line))\n".utf8))
+        throw ExitCode(code)
     }
+}
+
+/// One clear line for any error a command can meet, and its exit code.
+enum ErrorReport {
+    static func line(for error: any Error) -> (String, Int32) {
+        switch error {
+        case let error as NightshiftError:
+            var text = error.message
+            if !error.context.isEmpty {
+                text += " (" + error.context.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
+            }
+            if let cause = error.cause {
+                let (causeLine, _) = line(for: cause)
+                text += ": " + causeLine
+            }
+            return (text, error.exitCode)
+        case let error as PGError:
+            // An object of the schema is missing: the database was never migrated (or only partly).
+            if error.sqlState == "42P01" || error.sqlState == "42883" || error.sqlState == "3F000" {
+                return ("schema not migrated (\(error.message)): run `nightshift migrate`", 1)
+            }
+            if error.kind == .connection {
+                let hint = error.message.contains("DATABASE_URL") ? "" : " (check DATABASE_URL)"
+                return ("cannot connect to PostgreSQL: \(error.message)\(hint)", 1)
+            }
+            return (error.description, 1)
+        case let error as CocoaError:
+            return (fileProblem(error), 1)
+        case let error as POSIXError:
+            return (String(cString: strerror(error.code.rawValue)), 1)
+        default:
+            return (String(describing: error), 1)
+        }
+    }
+
+    /// A Foundation file error as a person reads it: what, which file, why.
+    static func fileProblem(_ error: CocoaError) -> String {
+        let path = error.filePath ?? error.url?.path ?? "the file"
+        switch error.code {
+        case .fileReadNoSuchFile, .fileNoSuchFile: return "\(path) does not exist"
+        case .fileReadNoPermission: return "\(path) is not readable (permission denied)"
+        case .fileWriteNoPermission: return "\(path) is not writable (permission denied)"
+        case .fileWriteOutOfSpace: return "no space left to write \(path)"
+        case .fileReadCorruptFile, .fileReadInapplicableStringEncoding: return "\(path) is not valid UTF-8 text"
+        default:
+            if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+                underlying.domain == NSPOSIXErrorDomain
+            {
+                return "\(path): \(String(cString: strerror(Int32(underlying.code))))"
+            }
+            return "\(path): \(error.localizedDescription)"
+        }
+    }
+
+    /// The line with every URL, key=value secret and literal password of the configured DATABASE_URL masked.
+    static func scrub(_ line: String) -> String {
+        let oneLine = line.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+        var text = Redaction.message(oneLine, secretsOf: ProcessInfo.processInfo.environment["DATABASE_URL"])
+        if let configured = configuredDatabaseURL.value { text = Redaction.message(text, secretsOf: configured) }
+        return text
+    }
+
+    /// The DATABASE_URL of the loaded configuration (from the environment or the config file).
+    static let configuredDatabaseURL = LockedValue<String>()
 }
 
 /// Opens the configured store.
@@ -133,5 +240,23 @@ final class LockedFlag: Sendable {
         if done { return false }
         done = true
         return true
+    }
+}
+
+/// A value set and read from any thread.
+final class LockedValue<Value: Sendable>: Sendable {
+    private let lock = NSLock()
+    nonisolated(unsafe) private var stored: Value?
+
+    var value: Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+
+    func set(_ value: Value) {
+        lock.lock()
+        defer { lock.unlock() }
+        stored = value
     }
 }

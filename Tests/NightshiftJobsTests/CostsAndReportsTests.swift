@@ -161,6 +161,97 @@ struct CostsAndReportsTests {
         #expect(writer.output.contains("\r\n"))
     }
 
+    @Test("grouped by model: dated and base names are one row, recorded names kept; an unpriced cost is empty", arguments: TestEnvironment.storeKinds)
+    func modelsForSpreadsheets(kind: StoreKind) async throws {
+        try await Self.loadedStore(kind) { store in
+            let report = CostReport(
+                from: Day("2026-11-01")!, to: Day("2026-11-30")!, grouping: try ReportGrouping(parsing: "model"), totals: true)
+            let rows = try await report.rows(in: store)
+            let sonnet = try #require(rows.first { $0.model == "claude-sonnet-4-5" })
+            #expect(sonnet.recordedModels == ["claude-sonnet-4-5", "claude-sonnet-4-5-20250929"])
+            #expect(rows.filter { ($0.model ?? "").hasPrefix("claude") }.count == 1)
+            #expect(Set(rows.compactMap(\.model)).count == rows.count)
+            let mystery = try #require(rows.first { $0.model == "mystery-model-9000" })
+            #expect(mystery.unpricedRuns == mystery.runs)
+            let csv = report.render(rows)
+            let lines = csv.split(separator: "\n").map(String.init)
+            #expect(lines[0] == "model,recorded_models,runs,failures,prompt_tokens,completion_tokens,total_tokens,cost_usd,unpriced_runs,avg_latency_ms,max_latency_ms")
+            let mysteryLine = try #require(lines.first { $0.hasPrefix("mystery-model-9000,") })
+            let mysteryFields = mysteryLine.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(mysteryFields[7] == "")  // no price: empty, never 0.000000
+            #expect(!csv.contains(",0.000000,"))
+            #expect(lines.contains { $0.hasPrefix("claude-sonnet-4-5,claude-sonnet-4-5 claude-sonnet-4-5-20250929,") })
+            // JSON: null cost, the recorded names as an array.
+            let json = try JSONValue.parse(
+                CostReport(from: report.from, to: report.to, grouping: report.grouping, format: .json).render(rows), what: "report")
+            let objects = try #require(json.arrayValue)
+            #expect(objects.first { $0["model"]?.stringValue == "mystery-model-9000" }?["cost_usd"] == .null)
+            #expect(objects.first { $0["model"]?.stringValue == "claude-sonnet-4-5" }?["recorded_models"]?.arrayValue?.count == 2)
+        }
+    }
+
+    @Test("CSV for Excel: a byte order mark and a semicolon delimiter; the delimiter is validated")
+    func excel() async throws {
+        try await Self.loadedStore(.sqlite) { store in
+            let report = CostReport(
+                from: Day("2026-11-01")!, to: Day("2026-11-03")!, grouping: try ReportGrouping(parsing: "day,agent"),
+                bom: true, delimiter: ";")
+            let csv = report.render(try await report.rows(in: store))
+            #expect(Array(csv.utf8.prefix(3)) == [0xEF, 0xBB, 0xBF])
+            let lines = csv.dropFirst().split(separator: "\n")
+            #expect(lines[0] == "day;agent;runs;failures;prompt_tokens;completion_tokens;total_tokens;cost_usd;unpriced_runs;avg_latency_ms;max_latency_ms")
+            #expect(lines.dropFirst().allSatisfy { $0.split(separator: ";", omittingEmptySubsequences: false).count == 11 })
+            #expect(!CostReport(from: report.from, to: report.to, grouping: report.grouping).render([]).hasPrefix("\u{FEFF}"))
+        }
+        var writer = CSVWriter(delimiter: ";")
+        writer.row([.text("a;b"), .text("c,d"), .number("1;5")])
+        #expect(writer.output == "\"a;b\";c,d;\"1;5\"\n")
+        #expect(CSVWriter.delimiterProblem(";") == nil)
+        #expect(CSVWriter.delimiterProblem("\t") == nil)
+        #expect(CSVWriter.delimiterProblem(";;") != nil)
+        #expect(CSVWriter.delimiterProblem("") != nil)
+        #expect(CSVWriter.delimiterProblem("\"") != nil)
+        #expect(CSVWriter.delimiterProblem("\n") != nil)
+        #expect(CSVWriter.delimiterProblem("x") != nil)
+    }
+
+    @Test("coverage: days without statistics, statistics in another time zone, stale days, and a truly empty range", arguments: TestEnvironment.storeKinds)
+    func coverage(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store in
+            _ = try await FixtureLoader(path: fixtureSeedPath).load(into: store)
+            let november = CostReport(from: Day("2026-11-01")!, to: Day("2026-11-30")!, grouping: try ReportGrouping(parsing: "day"))
+            // Nothing computed yet: the report would be empty although there are executions.
+            let before = try await november.coverage(in: store)
+            #expect(before.missing.count == 1)
+            #expect(before.missing[0].contains("3 days (2026-11-01 to 2026-11-03)"))
+            #expect(before.missing[0].contains("nightshift stats"))
+            // Computed in UTC, asked in Berlin: the message names the zone that has them and the flag to pass.
+            _ = try await StatsJob().run(in: JobContext(store: store))
+            var berlin = november
+            berlin.timezone = "Europe/Berlin"
+            let other = try await berlin.coverage(in: store)
+            #expect(other.missing.count == 1)
+            #expect(other.missing[0].contains("computed in UTC"))
+            #expect(other.missing[0].contains("nightshift stats --timezone Europe/Berlin"))
+            // Computed: nothing to say.
+            let after = try await november.coverage(in: store)
+            #expect(after.missing.isEmpty && after.stale.isEmpty)
+            // An execution added on a computed day after the run: stale, named.
+            let late = AgentExecution(
+                conversationID: nil, agentType: "general", tokensUsed: 10, costUSD: nil,
+                metadata: ["model": "gpt-4o"], createdAt: Timestamp.parse("2026-11-02T12:00:00Z"))
+            try await store.recordExecution(late, userID: nil)
+            let stale = try await november.coverage(in: store)
+            #expect(stale.missing.isEmpty)
+            #expect(stale.stale.count == 1 && stale.stale[0].contains("2026-11-02 has"))
+            // No executions at all in the range: nothing missing, an empty report is the truth.
+            let empty = CostReport(from: Day("2020-01-01")!, to: Day("2020-01-31")!, grouping: try ReportGrouping(parsing: "day"))
+            let none = try await empty.coverage(in: store)
+            #expect(none.missing.isEmpty && none.stale.isEmpty)
+            #expect(try await empty.rows(in: store).isEmpty)
+        }
+    }
+
     @Test("fixed decimals never use exponents")
     func fixedDecimals() {
         #expect(CostReport.fixed(Decimal(string: "0.00008")!, decimals: 6) == "0.000080")

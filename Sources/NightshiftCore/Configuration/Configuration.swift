@@ -24,8 +24,13 @@ public struct Configuration: Sendable {
     ]
 
     private var values: [String: String]
-    /// Where each value came from (`environment`, a file path, `flag`), for `--help`-style diagnostics.
+    /// Where each value came from (`environment`, `FILE:LINE` of the config file, `flag`), for `nightshift config`.
     public private(set) var origins: [String: String]
+    /// Problems worth a warning that do not stop a run: unknown setting names in the config file, each naming
+    /// the file and line (and the known name it is closest to).
+    public private(set) var warnings: [String] = []
+    /// The config file that was read, if any.
+    public private(set) var configFile: String?
 
     public init(values: [String: String] = [:], origins: [String: String] = [:]) {
         self.values = values
@@ -46,9 +51,13 @@ public struct Configuration: Sendable {
             } catch {
                 throw NightshiftError(.configuration, "cannot read config file", context: ["file": path], cause: error)
             }
-            for (key, value) in try parseFile(text, path: path) {
+            config.configFile = path
+            for (number, key, value) in try parseLines(text, path: path) {
                 config.values[key] = value
-                config.origins[key] = path
+                config.origins[key] = "\(path):\(number)"
+                if let warning = Settings.unknownNameWarning(key, file: path, line: number) {
+                    config.warnings.append(warning)
+                }
             }
         } else if let explicit {
             throw NightshiftError(.configuration, "config file not found", context: ["file": explicit])
@@ -67,7 +76,12 @@ public struct Configuration: Sendable {
 
     /// Parses `KEY=value` lines; a malformed line is an error naming the file and line.
     public static func parseFile(_ text: String, path: String) throws -> [(String, String)] {
-        var pairs: [(String, String)] = []
+        try parseLines(text, path: path).map { ($0.key, $0.value) }
+    }
+
+    /// Parses `KEY=value` lines with their 1-based line numbers.
+    public static func parseLines(_ text: String, path: String) throws -> [(line: Int, key: String, value: String)] {
+        var pairs: [(line: Int, key: String, value: String)] = []
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
@@ -87,7 +101,7 @@ public struct Configuration: Sendable {
             } else if let hash = value.range(of: " #") {
                 value = value[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
             }
-            pairs.append((key, value))
+            pairs.append((number + 1, key, value))
         }
         return pairs
     }
@@ -165,16 +179,8 @@ public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// A URL with any password replaced, safe to print.
+    /// A URL or connection string with its passwords and secret parameters masked, safe to print.
     public static func redact(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return "<url>" }
-        let rest = url[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@") else { return url }
-        let userInfo = authority[..<at]
-        let user = userInfo.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-        let masked = userInfo.contains(":") ? "\(user):***" : user
-        return String(url[..<schemeEnd.upperBound]) + masked + String(rest[at...])
+        Redaction.connectionString(url)
     }
 }

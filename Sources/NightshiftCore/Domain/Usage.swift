@@ -119,6 +119,9 @@ public struct CostReportRow: Sendable, Hashable {
     /// Sum and count of recorded latencies: the average is exact over any grouping.
     public var latencySumMs: Int
     public var latencySamples: Int
+    /// The model names as recorded (`claude-sonnet-4-5`, `claude-sonnet-4-5-20250929`) of a row whose `model` is
+    /// the price table's name they resolve to; empty when not grouped by model.
+    public var recordedModels: [String] = []
 
     /// Mean latency of the runs that recorded one.
     public var averageLatencyMs: Double? {

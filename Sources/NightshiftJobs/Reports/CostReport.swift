@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftAI
 import NightshiftCore
 import NightshiftStore
 
@@ -17,10 +18,17 @@ public struct CostReport: Sendable {
     public var totals: Bool
     public var crlf: Bool
     public var decimals: Int
+    /// CSV only: start with a UTF-8 byte order mark, so that Excel reads the file as UTF-8.
+    public var bom: Bool
+    /// CSV only: the field separator.
+    public var delimiter: Character
+    /// Resolves recorded model names to the price table's, so that dated and base names are one row.
+    public var prices: PriceTable
 
     public init(
         from: Day, to: Day, grouping: ReportGrouping, timezone: String = "UTC", format: Format = .csv,
-        totals: Bool = false, crlf: Bool = false, decimals: Int = 6
+        totals: Bool = false, crlf: Bool = false, decimals: Int = 6, bom: Bool = false, delimiter: Character = ",",
+        prices: PriceTable = .builtIn
     ) {
         self.from = from
         self.to = to
@@ -30,20 +38,107 @@ public struct CostReport: Sendable {
         self.totals = totals
         self.crlf = crlf
         self.decimals = decimals
+        self.bom = bom
+        self.delimiter = delimiter
+        self.prices = prices
     }
 
-    /// The rows, in a stable order (period, user, agent, model, source), whatever the store's collation.
+    /// The rows, in a stable order (period, user, agent, model, source), whatever the store's collation. Grouped
+    /// by model, the rows of names that resolve to one price-table entry (`claude-sonnet-4-5-20250929` and
+    /// `claude-sonnet-4-5`) are one row under that entry's name, with the recorded names in `recordedModels`.
     public func rows(in store: any Store) async throws -> [CostReportRow] {
         guard from <= to else {
             throw NightshiftError.invalidInput("--to is before --from", context: ["from": "\(from)", "to": "\(to)"])
         }
         _ = try UsageTimeZone.validate(timezone)
-        let rows = try await store.costReport(from: from, to: to, timezone: timezone, grouping: grouping)
+        var rows = try await store.costReport(from: from, to: to, timezone: timezone, grouping: grouping)
+        if grouping.dimensions.contains(.model) { rows = mergeModels(rows) }
         return rows.sorted { a, b in
             let left = [a.period?.description ?? "", a.userID?.canonical ?? "", a.agent ?? "", a.model ?? "", a.source ?? ""]
             let right = [b.period?.description ?? "", b.userID?.canonical ?? "", b.agent ?? "", b.model ?? "", b.source ?? ""]
             return left.lexicographicallyPrecedes(right) { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         }
+    }
+
+    /// The name a recorded model is reported under: the price table's when it knows the model, else as recorded.
+    public func reportedModel(_ recorded: String) -> String {
+        prices.price(for: recorded)?.model ?? recorded
+    }
+
+    func mergeModels(_ rows: [CostReportRow]) -> [CostReportRow] {
+        struct Key: Hashable {
+            var period: Day?
+            var user: UUID?
+            var agent: String?
+            var model: String?
+            var source: String?
+        }
+        var merged: [Key: CostReportRow] = [:]
+        var order: [Key] = []
+        for var row in rows {
+            let recorded = row.model ?? ""
+            row.model = row.model.map(reportedModel)
+            row.recordedModels = [recorded]
+            let key = Key(period: row.period, user: row.userID, agent: row.agent, model: row.model, source: row.source)
+            guard var existing = merged[key] else {
+                merged[key] = row
+                order.append(key)
+                continue
+            }
+            existing.runs += row.runs
+            existing.failures += row.failures
+            existing.promptTokens += row.promptTokens
+            existing.completionTokens += row.completionTokens
+            existing.totalTokens += row.totalTokens
+            existing.costUSD += row.costUSD
+            existing.unpricedRuns += row.unpricedRuns
+            if let max = row.maxLatencyMs { existing.maxLatencyMs = Swift.max(existing.maxLatencyMs ?? max, max) }
+            existing.latencySumMs += row.latencySumMs
+            existing.latencySamples += row.latencySamples
+            if !existing.recordedModels.contains(recorded) {
+                existing.recordedModels.append(recorded)
+                existing.recordedModels.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            }
+            merged[key] = existing
+        }
+        return order.compactMap { merged[$0] }
+    }
+
+    /// Why the statistics cannot answer for the range, as sentences that end with the fix; empty when they can
+    /// (including when the range truly has no executions). `stale` lists days whose source rows changed after
+    /// the last incremental `stats` run of this time zone: the report is complete up to that run.
+    public func coverage(in store: any Store) async throws -> (missing: [String], stale: [String]) {
+        let coverage = try await store.usageCoverage(from: from, to: to, timezone: timezone)
+        let zoneFlag = timezone == "UTC" ? "" : " --timezone \(timezone)"
+        var missing: [String] = []
+        let days = coverage.uncomputedDaysWithUsage
+        if let first = days.first, let last = days.last {
+            let which = days.count == 1 ? "\(first) has" : "\(days.count) days (\(first) to \(last)) have"
+            if coverage.computedDays.isEmpty, !coverage.otherTimeZones.isEmpty {
+                missing.append(
+                    "no statistics in time zone \(timezone) for \(from) to \(to) (they were computed in "
+                        + coverage.otherTimeZones.joined(separator: ", ")
+                        + "): run `nightshift stats\(zoneFlag)`, or pass --fresh")
+            } else {
+                missing.append(
+                    "\(which) executions but no statistics in time zone \(timezone): run `nightshift stats\(zoneFlag)`, "
+                        + "or pass --fresh")
+            }
+        }
+        var stale: [String] = []
+        if missing.isEmpty,
+            let mark = try await store.jobState(job: "stats", key: StatsJob.watermarkKey(timezone))?.stringValue
+                .flatMap(Timestamp.parse)
+        {
+            let changed = try await store.changedUsageDays(since: mark, timezone: timezone).filter { $0 >= from && $0 <= to }
+            if let first = changed.first, let last = changed.last {
+                let which = changed.count == 1 ? "\(first) has" : "\(changed.count) days (\(first) to \(last)) have"
+                stale.append(
+                    "\(which) executions added or changed since the last `nightshift stats` run; the report leaves them "
+                        + "out: run `nightshift stats\(zoneFlag)` first, or pass --fresh")
+            }
+        }
+        return (missing, stale)
     }
 
     /// Column names in output order.
@@ -52,6 +147,7 @@ public struct CostReport: Sendable {
         if let period = grouping.period { names.append(period.rawValue) }
         for dimension in ReportGrouping.Dimension.allCases where grouping.dimensions.contains(dimension) {
             names.append(dimension == .user ? "user_id" : dimension.rawValue)
+            if dimension == .model { names.append("recorded_models") }
         }
         return names + [
             "runs", "failures", "prompt_tokens", "completion_tokens", "total_tokens", "cost_usd", "unpriced_runs",
@@ -74,14 +170,18 @@ public struct CostReport: Sendable {
             switch dimension {
             case .user: fields.append(text(row.userID?.canonical))
             case .agent: fields.append(text(row.agent))
-            case .model: fields.append(text(row.model))
+            case .model:
+                fields.append(text(row.model))
+                fields.append(text(row.recordedModels.isEmpty ? nil : row.recordedModels.joined(separator: " ")))
             case .source: fields.append(text(row.source))
             }
         }
         fields += [
             .number(String(row.runs)), .number(String(row.failures)), .number(String(row.promptTokens)),
             .number(String(row.completionTokens)), .number(String(row.totalTokens)),
-            .number(Self.fixed(row.costUSD, decimals: decimals)), .number(String(row.unpricedRuns)),
+            // Runs without a price have no cost: empty (JSON null), never a zero that a sum would take for one.
+            row.runs > 0 && row.unpricedRuns >= row.runs ? .empty : .number(Self.fixed(row.costUSD, decimals: decimals)),
+            .number(String(row.unpricedRuns)),
             row.averageLatencyMs.map { .number(String(format: "%.1f", $0)) } ?? .empty,
             row.maxLatencyMs.map { .number(String($0)) } ?? .empty,
         ]
@@ -127,11 +227,11 @@ public struct CostReport: Sendable {
     public func render(_ rows: [CostReportRow]) -> String {
         switch format {
         case .csv:
-            var writer = CSVWriter(crlf: crlf)
+            var writer = CSVWriter(crlf: crlf, delimiter: delimiter)
             writer.header(columns)
             for row in rows { writer.row(fields(row)) }
             if totals { writer.row(fields(Self.total(rows), label: "TOTAL")) }
-            return writer.output
+            return (bom ? "\u{FEFF}" : "") + writer.output
         case .json:
             var objects: [JSONValue] = rows.map(json)
             if totals {
@@ -169,8 +269,10 @@ public struct CostReport: Sendable {
         var object: [String: JSONValue] = [:]
         for (name, field) in zip(columns, fields(row)) {
             switch field {
-            case .empty: object[name] = .null
-            case .text(let text): object[name] = .string(text)
+            case .empty: object[name] = name == "recorded_models" ? .array([]) : .null
+            case .text(let text):
+                object[name] = name == "recorded_models"
+                    ? .array(text.split(separator: " ").map { JSONValue.string(String($0)) }) : .string(text)
             case .number(let text):
                 object[name] = name == "cost_usd" ? .string(text) : (Double(text).map(JSONValue.number) ?? .string(text))
             }

@@ -30,7 +30,8 @@ public final class PGConnection: @unchecked Sendable {
         guard let options = PQconninfoParse(url, &errorMessage) else {
             let reason = errorMessage.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) }
             if let errorMessage { PQfreemem(errorMessage) }
-            throw PGError(.connection, message: "malformed DATABASE_URL: \(reason ?? "cannot parse")")
+            throw PGError(
+                .connection, message: "malformed DATABASE_URL: \(Redaction.message(reason ?? "cannot parse", secretsOf: url))")
         }
         // Keep the user's parameters; add defaults for the ones not given.
         var keywords: [String] = []
@@ -89,13 +90,9 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    /// Removes the password of `url` from a libpq message, should libpq ever echo it.
+    /// Removes the password of `url` (in any form: userinfo, query parameter, key=value) from a libpq message.
     static func scrub(_ message: String, secretsOf url: String) -> String {
-        var message = message
-        if let password = URLComponents(string: url)?.password, !password.isEmpty {
-            message = message.replacingOccurrences(of: password, with: "***")
-        }
-        return message
+        Redaction.message(message, secretsOf: url)
     }
 
     deinit {

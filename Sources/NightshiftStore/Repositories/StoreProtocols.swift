@@ -183,6 +183,9 @@ public protocol UsageStatsStore: Sendable {
     func dailyUsage(from: Day, to: Day, timezone: String) async throws -> [DailyUsageRow]
     /// A cost report over stored statistics for days in [from, to], grouped as asked, in group order.
     func costReport(from: Day, to: Day, timezone: String, grouping: ReportGrouping) async throws -> [CostReportRow]
+    /// Which days of [from, to] have statistics in `timezone`, which of the others have usage rows, and (when none
+    /// has) the other time zones with statistics for the range.
+    func usageCoverage(from: Day, to: Day, timezone: String) async throws -> UsageCoverage
     /// Model names (as recorded) of rows whose cost is missing (or all rows with `recompute`), with row counts.
     func usageModelsNeedingCost(since: Date?, recompute: Bool) async throws -> [(source: String, model: String, rows: Int)]
     /// Sets the cost of rows of one source and recorded model from the price of that model, in batches of
