@@ -53,6 +53,9 @@ public enum Settings {
         Definition("NIGHTSHIFT_CORS_ORIGINS", default: "*"),
         Definition("NIGHTSHIFT_REQUIRE_CHAT_FLAG", default: "false"),
         Definition("NIGHTSHIFT_CHAT_SEARCH", default: "hybrid"),
+        Definition("NIGHTSHIFT_PORT", default: "8080"),
+        Definition("NIGHTSHIFT_IDLE_TIMEOUT", default: "30"),
+        Definition("NIGHTSHIFT_PROVISION_USERS", default: "false"),
         // Read by jobs/nightshift-nightly.sh from the same file.
         Definition("NIGHTSHIFT_BIN", default: "nightshift"),
         Definition("NIGHTSHIFT_SOURCES"),
