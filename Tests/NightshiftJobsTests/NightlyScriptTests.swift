@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import NightshiftCore
 import NightshiftTestSupport
 import Testing
@@ -26,7 +29,7 @@ struct NightlyScriptTests {
             // meanwhile would keep the file open for writing, and executing it would fail (ETXTBSY).
             let fd = open(fake, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
             guard fd >= 0 else { throw NightshiftError(.io, "cannot write the fake binary", context: ["file": fake]) }
-            let written = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+            let written = text.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count - 1) }
             close(fd)
             guard written == text.utf8.count else { throw NightshiftError(.io, "short write", context: ["file": fake]) }
             for path in [kbA, kbB] {
