@@ -61,13 +61,13 @@ struct ProgressTests {
     func unknownTotalAndPhase() {
         let counting = ProgressSnapshot(job: "ingest", counters: Self.counters(files: 12, documents: 40, chunks: 90, bytes: 1 << 20), elapsed: 2)
         let text = Self.visible(ProgressLine.terminal(counting, width: 80))
-        #expect(text == "ingest 12 files, 40 docs, 90 chunks, 0.5 MB/s")
+        #expect(text == "ingest 12 files, 40 docs, 90 chunks, 512 kB/s")
         var reindex = ProgressReporter.Counters()
         reindex.documents = 5
         reindex.totalDocuments = 20
         let reindexing = ProgressSnapshot(job: "reindex", counters: reindex, elapsed: 65)
         #expect(Self.visible(ProgressLine.terminal(reindexing, width: 80))
-                == "reindex [######------------------] 5/20 docs, 0 chunks, 0.0 MB/s, ETA 3m15s")
+                == "reindex [######------------------] 5/20 docs, 0 chunks, 0 kB/s, ETA 3m15s")
         let phase = ProgressSnapshot(job: "ingest", counters: counting.counters, elapsed: 50, phase: "building vector index", phaseElapsed: 40.7)
         #expect(Self.visible(ProgressLine.terminal(phase, width: 80)) == "ingest: building vector index… 40 s")
         #expect(ProgressLine.plain(phase) == "ingest phase=\"building vector index\" phase_elapsed_s=40\n")

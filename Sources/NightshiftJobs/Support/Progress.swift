@@ -75,7 +75,7 @@ public enum ProgressLine {
         }
         if unit == "files" { parts.append(("\(counters.documents) docs", 4)) }
         parts.append(("\(counters.chunks) chunks", 5))
-        parts.append((String(format: "%.1f MB/s", snapshot.megabytesPerSecond), 2))
+        parts.append((rate(snapshot.megabytesPerSecond), 2))
         if let remaining = snapshot.remaining { parts.append(("ETA \(ProgressReporter.duration(remaining))", 1)) }
         if counters.skipped > 0 { parts.append(("\(counters.skipped) skipped", 3)) }
         let prefix = snapshot.job + " "
@@ -96,6 +96,12 @@ public enum ProgressLine {
             }
             kept.remove(at: drop)
         }
+    }
+
+    /// `8.3 MB/s`, or `312 kB/s` below 1 MB/s.
+    static func rate(_ megabytesPerSecond: Double) -> String {
+        megabytesPerSecond >= 1
+            ? String(format: "%.1f MB/s", megabytesPerSecond) : String(format: "%.0f kB/s", megabytesPerSecond * 1024)
     }
 
     /// `[####----]`, `width` characters between the brackets.
