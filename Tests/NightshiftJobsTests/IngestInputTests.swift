@@ -125,6 +125,11 @@ struct IngestInputTests {
             // The same sources, all present: exit 0.
             let fine = try await store.run(["ingest", "kb"])
             #expect(fine.status == 0, "\(fine.stderr)")
+            // stderr is a file here: plain progress lines, no escape codes.
+            #expect(fine.stderr.contains("ingest progress files=1 "))
+            #expect(!fine.stderr.contains("\u{1B}") && !fine.stderr.contains("\r"))
+            let quiet = try await store.run(["ingest", "kb", "--quiet"])
+            #expect(quiet.status == 0 && !quiet.stderr.contains("progress"))
         } catch {
             await store.cleanup()
             throw error
