@@ -236,7 +236,9 @@ struct Reindex: AsyncParsableCommand {
             do {
                 let selection: ReindexJob.Selection
                 if let source {
-                    selection = .sourcePrefix(source)
+                    // URLs are stored in their display form (see `SourceURL`).
+                    selection = .sourcePrefix(
+                        Search.shown(source, secretParameters: IngestJob.secretParameters(configuration)))
                 } else if let document, let id = UUID(uuidString: document) {
                     selection = .document(id)
                 } else {
@@ -308,11 +310,12 @@ struct Search: AsyncParsableCommand {
                 let matches = try await retriever.search(
                     query, scope: SearchScope(userID: owner.flatMap(UUID.init(uuidString:))), limit: k)
                 await store.close()
+                let secrets = IngestJob.secretParameters(configuration)
                 if json {
                     printJSON(.array(matches.map { match in
                         [
                             "score": .number(match.score),
-                            "source_uri": match.sourceURI.map { .string(Self.shown($0)) } ?? .null,
+                            "source_uri": match.sourceURI.map { .string(Self.shown($0, secretParameters: secrets)) } ?? .null,
                             "title": match.title.map(JSONValue.string) ?? .null,
                             "heading_path": .array(match.headingPath.map(JSONValue.string)),
                             "chunk_index": match.chunkIndex.map { .number(Double($0)) } ?? .null,
@@ -325,7 +328,7 @@ struct Search: AsyncParsableCommand {
                 if matches.isEmpty { print("no matches") }
                 for (rank, match) in matches.enumerated() {
                     let heading = match.headingPath.isEmpty ? "" : "  › " + match.headingPath.joined(separator: " › ")
-                    print(String(format: "%d. %.4f  %@%@", rank + 1, match.score, match.sourceURI.map(Self.shown) ?? "-", heading))
+                    print(String(format: "%d. %.4f  %@%@", rank + 1, match.score, match.sourceURI.map { Self.shown($0, secretParameters: secrets) } ?? "-", heading))
                     let snippet = match.content.replacingOccurrences(of: "\n", with: " ")
                     print("   " + (snippet.count > 240 ? String(snippet.prefix(240)) + "…" : snippet))
                 }
@@ -339,9 +342,10 @@ struct Search: AsyncParsableCommand {
 
 extension Search {
     /// A source URI as printed: a URL stored with credentials by an older version is shown without them.
-    static func shown(_ uri: String) -> String {
+    static func shown(_ uri: String, secretParameters: Set<String> = SourceURL.defaultSecretParameters) -> String {
         let lower = uri.lowercased()
-        return lower.hasPrefix("http://") || lower.hasPrefix("https://") ? SourceURL.display(uri) : uri
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+            ? SourceURL.display(uri, secretParameters: secretParameters) : uri
     }
 }
 
