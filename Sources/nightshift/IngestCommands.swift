@@ -50,7 +50,8 @@ struct Ingest: AsyncParsableCommand {
             content as well as by extension; folders recursively; zip, tar, tar.gz/bz2/xz archives as streams \
             (an entry's source URI is the archive's plus #path); http(s) URLs. Anything unreadable is skipped with \
             its reason; the run goes on. A path that does not exist, or a URL that is not one or answers 404 or 410, \
-            is bad input (exit 2, naming it) and nothing is stored. Without arguments, the sources are \
+            is bad input (exit 2, naming it) and nothing is stored; a URL whose document is stored and that now \
+            answers 404 or 410 is gone (a skip; --prune deletes its document). Without arguments, the sources are \
             NIGHTSHIFT_SOURCES (space-separated, from the environment or the config file).
 
             A URL is fetched as given, user, password and query included, but stored, shown and logged without \

@@ -137,6 +137,30 @@ struct IngestInputTests {
         await store.cleanup()
     }
 
+    @Test("a stored URL that now answers 404 is gone: a skip, kept without --prune, deleted with it; then bad input", arguments: TestEnvironment.storeKinds)
+    func goneURL(kind: StoreKind) async throws {
+        // One answer, then the path is unknown to the server: 404.
+        let server = try await MockServer.start(script: """
+            {"routes": {"/kb/page.md": [{"status": 200, "headers": {"Content-Type": "text/markdown"},
+              "body": "# Page\\n\\nA page that will be removed.\\n"}]}}
+            """)
+        defer { server.stop() }
+        let url = server.url("/kb/page.md").absoluteString
+        try await withFreshStore(kind) { store in
+            func ingest(prune: Bool) async throws -> IngestReport {
+                try await IngestJob(inputs: [url], prune: prune).run(in: JobContext(store: store), embedder: LocalEmbeddingProvider())
+            }
+            #expect(try await ingest(prune: false).added == 1)
+            let kept = try await ingest(prune: false)
+            #expect(kept.skipped.map(\.kind) == ["empty"] && kept.deleted == 0)
+            #expect(kept.skipped.first?.reason.contains("404") == true)
+            #expect(try await store.documents(sourcePrefix: nil, owner: nil).count == 1)
+            #expect(try await ingest(prune: true).deleted == 1)
+            #expect(try await store.documents(sourcePrefix: nil, owner: nil).isEmpty)
+            await #expect(throws: NightshiftError.self) { try await ingest(prune: true) }
+        }
+    }
+
     @Test("without arguments, ingest reads NIGHTSHIFT_SOURCES from the config file; a missing one there exits 2")
     func sourcesFromConfig() async throws {
         let store = try await BinaryStore.make(.sqlite)

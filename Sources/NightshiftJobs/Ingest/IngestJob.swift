@@ -89,9 +89,13 @@ public struct IngestJob: Sendable {
 
     /// What the command line names must exist: a path that does not (a typo, an unmounted share) or a URL that
     /// is not one or that answers 404 or 410 is bad input, found before anything is stored — not an empty source
-    /// whose stored documents `--prune` would delete. The URLs are fetched here, once each; their items are
-    /// ingested in the order given. A URL that fails otherwise (timeout, 5xx) is a recorded skip, as in a walk.
-    func checkAndFetchInputs(secretParameters: Set<String>) async throws -> [String: Result<(SourceItem, String?), DocumentSkip>] {
+    /// whose stored documents `--prune` would delete. A URL whose document is stored and that now answers 404 or
+    /// 410 is a page that is gone: a skip of kind `empty`, and `--prune` deletes its document. The URLs are
+    /// fetched here, once each; their items are ingested in the order given. A URL that fails otherwise
+    /// (timeout, 5xx) is a recorded skip, as in a walk, and its document is kept.
+    func checkAndFetchInputs(
+        store: any Store, secretParameters: Set<String>
+    ) async throws -> [String: Result<(SourceItem, String?), DocumentSkip>] {
         for input in inputs where !Self.isURL(input) {
             if let problem = DocumentSources.rootProblem(input) {
                 throw NightshiftError.invalidInput(problem, context: ["path": input])
@@ -106,6 +110,11 @@ public struct IngestJob: Sendable {
                 fetched[input] = .success((item, type))
             } catch let skip as DocumentSkip {
                 fetched[input] = .failure(skip)
+            } catch let error as NightshiftError where error.code == .invalidInput && error.context["status"] != nil {
+                let uri = Self.rootURI(input, secretParameters: secretParameters)
+                let stored = try await store.documentStates(sourcePrefix: uri, owner: owner).contains { $0.sourceURI == uri }
+                guard stored else { throw error }
+                fetched[input] = .failure(DocumentSkip(.empty, "gone: \(error.message)", uri: uri))
             }
         }
         return fetched
@@ -182,7 +191,7 @@ public struct IngestJob: Sendable {
         let chunker = try Chunker(chunking)
         let store = context.store
         let secrets = Self.secretParameters(context.configuration)
-        var fetched = try await checkAndFetchInputs(secretParameters: secrets)
+        var fetched = try await checkAndFetchInputs(store: store, secretParameters: secrets)
         let census = progress.flatMap { progress in
             progress.isEnabled
                 ? FileCensus.start(
@@ -468,7 +477,7 @@ public struct IngestJob: Sendable {
     }
 
     /// A fetched URL (see `checkAndFetchInputs`); a failure is a recorded skip, and the URL's stored document is
-    /// kept (never pruned).
+    /// kept (never pruned) unless the server said it is gone.
     func ingestURL(
         _ fetched: Result<(SourceItem, String?), DocumentSkip>, state: inout RunState, report: inout IngestReport,
         progress: ProgressReporter?, context: JobContext
@@ -480,7 +489,7 @@ public struct IngestJob: Sendable {
         case .failure(let skip):
             let uri = skip.uri ?? "?"
             record(skip, uri: uri, report: &report, progress: progress, context: context)
-            state.protect(uri)
+            if skip.kind != .empty { state.protect(uri) }
         }
     }
 }
