@@ -97,6 +97,7 @@ for source in $sources; do
             ;;
     esac
 done
+[ ${#shown[@]} -gt 0 ] || fail "no sources to ingest (NIGHTSHIFT_SOURCES)" 2
 export NIGHTSHIFT_SOURCES=$sources
 
 ingest_flags=(--prune --quiet)
