@@ -49,7 +49,14 @@ struct Ingest: AsyncParsableCommand {
             Reads plain text, Markdown, HTML, XML (DocBook, XHTML), DOCX, ODT, EPUB and JSON Lines, detected by \
             content as well as by extension; folders recursively; zip, tar, tar.gz/bz2/xz archives as streams \
             (an entry's source URI is the archive's plus #path); http(s) URLs. Anything unreadable is skipped with \
-            its reason; the run goes on.
+            its reason; the run goes on. A path that does not exist, or a URL that is not one or answers 404 or 410, \
+            is bad input (exit 2, naming it) and nothing is stored; a URL whose document is stored and that now \
+            answers 404 or 410 is gone (a skip; --prune deletes its document). Without arguments, the sources are \
+            NIGHTSHIFT_SOURCES (space-separated, from the environment or the config file).
+
+            A URL is fetched as given, user, password and query included, but stored, shown and logged without \
+            its user and password and without query parameters that look like credentials (token, key, sig, \
+            password, access_token, X-Amz-Signature…; NIGHTSHIFT_SECRET_QUERY_PARAMS adds names).
 
             Incremental: a file whose size and modification time are those stored is not even read, nor an \
             archive or JSON Lines file read whole by an earlier run with the same settings (--checksum reads and \
@@ -69,7 +76,7 @@ struct Ingest: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: ArgumentHelp("Files, folders, archives or http(s) URLs.", valueName: "path-or-url"))
+    @Argument(help: ArgumentHelp("Files, folders, archives or http(s) URLs (default: NIGHTSHIFT_SOURCES).", valueName: "path-or-url"))
     var inputs: [String] = []
 
     @Option(help: ArgumentHelp("Make the documents private to this user id (default: the shared knowledge base).", valueName: "uuid"))
@@ -130,14 +137,23 @@ struct Ingest: AsyncParsableCommand {
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if inputs.isEmpty { throw ValidationError("give at least one file, folder, archive or URL") }
         if let owner, UUID(uuidString: owner) == nil { throw ValidationError("--owner must be a user id (uuid)") }
         _ = try chunking.options()
     }
 
     func run() async throws {
         try await runReportingErrors {
-            let (store, configuration) = try await openStore(self.store)
+            let configuration = try self.store.loadConfiguration()
+            // The sources of a setting stay out of the command line (where `ps` shows them to every user).
+            let inputs = self.inputs.isEmpty
+                ? (configuration["NIGHTSHIFT_SOURCES"] ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+                : self.inputs
+            if inputs.isEmpty {
+                throw NightshiftError.invalidInput(
+                    "give at least one file, folder, archive or URL (or set NIGHTSHIFT_SOURCES)")
+            }
+            let (store, _) = try await openStore(self.store)
+            let progress = ProgressReporter(job: "ingest", enabled: !json && !quiet)
             do {
                 let embedder = try EmbedderFactory.make(self.embedder, configuration: configuration)
                 if embedder is LocalEmbeddingProvider, configuration["OPENAI_API_KEY"] == nil, !json, !quiet {
@@ -151,14 +167,15 @@ struct Ingest: AsyncParsableCommand {
                     jsonTitleField: titleField, prune: prune, strict: strict, force: force,
                     checksum: checksum, batchDocuments: batchSize, rebuildIndex: rebuildIndex,
                     prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]))
-                let progress = ProgressReporter(job: "ingest", enabled: !json && !quiet)
                 let report = try await job.run(
                     in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")),
                     embedder: embedder, progress: progress)
+                progress.stop()
                 await store.close()
                 if json { printJSON(report.counts) } else { print(report.summary) }
                 if report.failed { throw ExitCode(1) }
             } catch {
+                progress.stop()
                 await store.close()
                 throw error
             }
@@ -202,6 +219,9 @@ struct Reindex: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
 
+    @Flag(help: "No progress output.")
+    var quiet = false
+
     func validate() throws {
         let chosen = [source != nil, document != nil, all].filter { $0 }.count
         if chosen != 1 { throw ValidationError("give exactly one of --source, --document, --all") }
@@ -213,10 +233,13 @@ struct Reindex: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors {
             let (store, configuration) = try await openStore(self.store)
+            let progress = ProgressReporter(job: "reindex", enabled: !json && !quiet)
             do {
                 let selection: ReindexJob.Selection
                 if let source {
-                    selection = .sourcePrefix(source)
+                    // URLs are stored in their display form (see `SourceURL`).
+                    selection = .sourcePrefix(
+                        Search.shown(source, secretParameters: IngestJob.secretParameters(configuration)))
                 } else if let document, let id = UUID(uuidString: document) {
                     selection = .document(id)
                 } else {
@@ -228,10 +251,12 @@ struct Reindex: AsyncParsableCommand {
                 let report = try await job.run(
                     in: JobContext(store: store, configuration: configuration, logger: Log.logger("reindex")),
                     embedder: try EmbedderFactory.make(embedder, configuration: configuration),
-                    progress: ProgressReporter(job: "reindex", enabled: !json))
+                    progress: progress)
+                progress.stop()
                 await store.close()
                 if json { printJSON(report.counts) } else { print(report.summary) }
             } catch {
+                progress.stop()
                 await store.close()
                 throw error
             }
@@ -286,10 +311,12 @@ struct Search: AsyncParsableCommand {
                 let matches = try await retriever.search(
                     query, scope: SearchScope(userID: owner.flatMap(UUID.init(uuidString:))), limit: k)
                 await store.close()
+                let secrets = IngestJob.secretParameters(configuration)
                 if json {
                     printJSON(.array(matches.map { match in
                         [
-                            "score": .number(match.score), "source_uri": match.sourceURI.map(JSONValue.string) ?? .null,
+                            "score": .number(match.score),
+                            "source_uri": match.sourceURI.map { .string(Self.shown($0, secretParameters: secrets)) } ?? .null,
                             "title": match.title.map(JSONValue.string) ?? .null,
                             "heading_path": .array(match.headingPath.map(JSONValue.string)),
                             "chunk_index": match.chunkIndex.map { .number(Double($0)) } ?? .null,
@@ -302,7 +329,7 @@ struct Search: AsyncParsableCommand {
                 if matches.isEmpty { print("no matches") }
                 for (rank, match) in matches.enumerated() {
                     let heading = match.headingPath.isEmpty ? "" : "  › " + match.headingPath.joined(separator: " › ")
-                    print(String(format: "%d. %.4f  %@%@", rank + 1, match.score, match.sourceURI ?? "-", heading))
+                    print(String(format: "%d. %.4f  %@%@", rank + 1, match.score, match.sourceURI.map { Self.shown($0, secretParameters: secrets) } ?? "-", heading))
                     let snippet = match.content.replacingOccurrences(of: "\n", with: " ")
                     print("   " + (snippet.count > 240 ? String(snippet.prefix(240)) + "…" : snippet))
                 }
@@ -311,6 +338,15 @@ struct Search: AsyncParsableCommand {
                 throw error
             }
         }
+    }
+}
+
+extension Search {
+    /// A source URI as printed: a URL stored with credentials by an older version is shown without them.
+    static func shown(_ uri: String, secretParameters: Set<String> = SourceURL.defaultSecretParameters) -> String {
+        let lower = uri.lowercased()
+        return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+            ? SourceURL.display(uri, secretParameters: secretParameters) : uri
     }
 }
 

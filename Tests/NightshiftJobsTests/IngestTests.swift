@@ -341,9 +341,9 @@ struct IngestTests {
             let pruned = try await Self.ingest(store, [docs.path], prune: true)
             #expect(pruned.deleted == 1)
             #expect(try await store.documents(sourcePrefix: nil, owner: nil).count == 12)
-            // A path that cannot be read is a skip and prunes nothing under it.
-            let missing = try await Self.ingest(store, [docs.path + "-nowhere"], prune: true)
-            #expect(missing.skipped.count == 1 && missing.deleted == 0)
+            // A path that does not exist is bad input and prunes nothing.
+            await #expect(throws: NightshiftError.self) { try await Self.ingest(store, [docs.path + "-nowhere"], prune: true) }
+            #expect(try await store.documents(sourcePrefix: nil, owner: nil).count == 12)
         }
     }
 

@@ -24,11 +24,14 @@ a step with "times": n serves n requests; once the steps are used up, the path b
   "shuffle": true         embeddings: the data array in reversed order (each item keeps its true "index")
   "content": "text"       chat: the answer text
   "stream_error_after": n chat streaming: n deltas, then the provider's in-stream error event
+  "require": {"basic": "user:password", "query": {"name": "value"}}
+                          answer 401 unless the request carries this Basic authorization and these query values
 Control endpoints: POST /_control/script (replace the script), GET /_control/requests (what was received),
 GET /_control/stats (calls and peak concurrency per path), POST /_control/reset.
 """
 
 import argparse
+import base64
 import email.utils
 import json
 import os
@@ -191,6 +194,9 @@ class Handler(BaseHTTPRequestHandler):
         return self.send_json(404, {"error": {"message": "no such control endpoint"}})
 
     def respond(self, path, query, request, step):
+        if "require" in step and not self.authorized(step["require"], query):
+            return self.send_json(401, {"error": {"message": "credentials required"}},
+                                  {"WWW-Authenticate": 'Basic realm="mock"'})
         if "sleep" in step:
             time.sleep(float(step["sleep"]))
         if step.get("disconnect"):
@@ -213,6 +219,16 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/v1/messages":
             return self.anthropic_messages(request or {}, step, headers)
         return self.plain(path, query, request, headers)
+
+    def authorized(self, required, query):
+        if "basic" in required:
+            expected = "Basic " + base64.b64encode(required["basic"].encode()).decode()
+            if (self.headers.get("Authorization") or "") != expected:
+                return False
+        for name, value in required.get("query", {}).items():
+            if query.get(name, [None])[0] != value:
+                return False
+        return True
 
     def literal(self, path, step, headers):
         status = int(step["status"])

@@ -13,14 +13,21 @@ public enum DocumentFetcher {
     ]
 
     /// Fetches a URL through libcurl: redirects followed (5 at most), size and time limits, status and content
-    /// type checked. Any failure is a `DocumentSkip` (with `gone` true for 404 and 410).
-    public static func fetch(_ input: String, maxBytes: Int = 32 << 20, client: HTTPClient = .shared) async throws
-        -> (item: SourceItem, contentType: String?)
-    {
+    /// type checked. A URL that is not an http(s) URL, or that answers 404 or 410, is bad input (a
+    /// `NightshiftError` of code `invalidInput` naming it): there is nothing to ingest there. Any other failure
+    /// (timeouts, other statuses, content types) is a `DocumentSkip`.
+    ///
+    /// The request goes to `input` as given, credentials included; the item's URI, the skip's URI and reason
+    /// name the URL in its display form (`SourceURL.display`), so no credential reaches what is stored or printed.
+    public static func fetch(
+        _ input: String, maxBytes: Int = 32 << 20,
+        secretParameters: Set<String> = SourceURL.defaultSecretParameters, client: HTTPClient = .shared
+    ) async throws -> (item: SourceItem, contentType: String?) {
+        let shown = SourceURL.display(input, secretParameters: secretParameters)
         guard let url = URL(string: input), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             url.host != nil
         else {
-            throw DocumentSkip(.unreadable, "not a valid http(s) URL", uri: input)
+            throw NightshiftError.invalidInput("not a valid http(s) URL", context: ["url": shown])
         }
         let response: HTTPResponse
         do {
@@ -31,19 +38,23 @@ public enum DocumentFetcher {
                     timeouts: HTTPTimeouts(connect: .seconds(10), total: .seconds(60), idle: .seconds(20)),
                     maxResponseBytes: maxBytes, redirects: .follow(max: 5)))
         } catch {
-            throw DocumentSkip(.unreadable, "\(error)", uri: input)
+            throw DocumentSkip(
+                .unreadable, SourceURL.scrub("\(error)", of: input, secretParameters: secretParameters), uri: shown)
+        }
+        if response.status == 404 || response.status == 410 {
+            throw NightshiftError.invalidInput(
+                "no such page (HTTP \(response.status))", context: ["url": shown, "status": String(response.status)])
         }
         guard response.isSuccess else {
-            throw DocumentSkip(response.status == 404 || response.status == 410 ? .empty : .unreadable,
-                               "HTTP \(response.status)", uri: input)
+            throw DocumentSkip(.unreadable, "HTTP \(response.status)", uri: shown)
         }
         if let type = response.mediaType, !acceptedURLTypes.contains(where: { type.hasPrefix($0) }) {
-            throw DocumentSkip(.unsupported, "unsupported content type \(type)", uri: input)
+            throw DocumentSkip(.unsupported, "unsupported content type \(type)", uri: shown)
         }
         let last = response.url.lastPathComponent
         let filename = last.isEmpty || last == "/" ? (url.host ?? "index") : last
         let modified = response.headers["Last-Modified"].flatMap(HTTPDate.parse)
-        return (SourceItem(uri: input, relativePath: filename, filename: filename, bytes: Array(response.body),
+        return (SourceItem(uri: shown, relativePath: filename, filename: filename, bytes: Array(response.body),
                            modificationDate: modified), response.contentType)
     }
 
@@ -55,7 +66,7 @@ public enum DocumentFetcher {
                 let (item, type) = try await fetch(input)
                 return try DocumentExtractor.extract(data: item.bytes, filename: item.filename, declaredType: type, options: options)
             } catch let skip as DocumentSkip {
-                throw NightshiftError(.format, skip.reason, context: ["url": input])
+                throw NightshiftError(.format, skip.reason, context: ["url": SourceURL.display(input)])
             }
         }
         let data: Data

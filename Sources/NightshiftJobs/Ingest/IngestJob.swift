@@ -4,6 +4,7 @@ import NightshiftAI
 import NightshiftCore
 import NightshiftDocuments
 import NightshiftStore
+import Synchronization
 
 /// `nightshift ingest`: chunks and embeds files, folders, archives and URLs into `documents` + `agent_memory`,
 /// incrementally.
@@ -75,9 +76,48 @@ public struct IngestJob: Sendable {
         return lower.hasPrefix("http://") || lower.hasPrefix("https://")
     }
 
-    /// The URI prefix a root's documents share.
-    static func rootURI(_ input: String) -> String {
-        isURL(input) ? input : SourceURI.file(path: input)
+    /// The URI prefix a root's documents share (a URL's display form, see `SourceURL`).
+    static func rootURI(_ input: String, secretParameters: Set<String> = SourceURL.defaultSecretParameters) -> String {
+        isURL(input) ? SourceURL.display(input, secretParameters: secretParameters) : SourceURI.file(path: input)
+    }
+
+    /// `NIGHTSHIFT_SECRET_QUERY_PARAMS`: query parameter names, besides `SourceURL`'s defaults, that hold
+    /// credentials and are left out of a URL's source URI.
+    public static func secretParameters(_ configuration: Configuration) -> Set<String> {
+        SourceURL.secretParameters(adding: configuration["NIGHTSHIFT_SECRET_QUERY_PARAMS"])
+    }
+
+    /// What the command line names must exist: a path that does not (a typo, an unmounted share) or a URL that
+    /// is not one or that answers 404 or 410 is bad input, found before anything is stored — not an empty source
+    /// whose stored documents `--prune` would delete. A URL whose document is stored and that now answers 404 or
+    /// 410 is a page that is gone: a skip of kind `empty`, and `--prune` deletes its document. The URLs are
+    /// fetched here, once each; their items are ingested in the order given. A URL that fails otherwise
+    /// (timeout, 5xx) is a recorded skip, as in a walk, and its document is kept.
+    func checkAndFetchInputs(
+        store: any Store, secretParameters: Set<String>
+    ) async throws -> [String: Result<(SourceItem, String?), DocumentSkip>] {
+        for input in inputs where !Self.isURL(input) {
+            if let problem = DocumentSources.rootProblem(input) {
+                throw NightshiftError.invalidInput(problem, context: ["path": input])
+            }
+        }
+        var fetched: [String: Result<(SourceItem, String?), DocumentSkip>] = [:]
+        for input in inputs where Self.isURL(input) && fetched[input] == nil {
+            try Task.checkCancellation()
+            do {
+                let (item, type) = try await DocumentFetcher.fetch(
+                    input, maxBytes: maxURLBytes, secretParameters: secretParameters)
+                fetched[input] = .success((item, type))
+            } catch let skip as DocumentSkip {
+                fetched[input] = .failure(skip)
+            } catch let error as NightshiftError where error.code == .invalidInput && error.context["status"] != nil {
+                let uri = Self.rootURI(input, secretParameters: secretParameters)
+                let stored = try await store.documentStates(sourcePrefix: uri, owner: owner).contains { $0.sourceURI == uri }
+                guard stored else { throw error }
+                fetched[input] = .failure(DocumentSkip(.empty, "gone: \(error.message)", uri: uri))
+            }
+        }
+        return fetched
     }
 
     static func isUnder(_ uri: String, root: String) -> Bool {
@@ -150,6 +190,16 @@ public struct IngestJob: Sendable {
         guard !inputs.isEmpty else { throw NightshiftError.invalidInput("nothing to ingest: give files, folders or URLs") }
         let chunker = try Chunker(chunking)
         let store = context.store
+        let secrets = Self.secretParameters(context.configuration)
+        var fetched = try await checkAndFetchInputs(store: store, secretParameters: secrets)
+        let census = progress.flatMap { progress in
+            progress.isEnabled
+                ? FileCensus.start(
+                    paths: inputs.filter { !Self.isURL($0) }, urls: inputs.filter(Self.isURL).count, options: sources,
+                    progress: progress)
+                : nil
+        }
+        defer { census?.cancel() }
         return try await store.withJobLock("ingest") {
             try await JobRecorder.record("ingest", in: context, abandoning: ["ingest", "reindex"]) {
                 let started = Date()
@@ -166,8 +216,9 @@ public struct IngestJob: Sendable {
                 // The documents already stored under each root, to tell unchanged from changed and to prune.
                 var sources = self.sources
                 for input in inputs {
-                    for document in try await store.documentStates(sourcePrefix: Self.rootURI(input), owner: owner)
-                    where Self.isUnder(document.sourceURI, root: Self.rootURI(input)) {
+                    let root = Self.rootURI(input, secretParameters: secrets)
+                    for document in try await store.documentStates(sourcePrefix: root, owner: owner)
+                    where Self.isUnder(document.sourceURI, root: root) {
                         state.existing[document.sourceURI] = document
                         if let container = Self.container(of: document.sourceURI) {
                             state.containers[container, default: []].append(document.sourceURI)
@@ -189,7 +240,8 @@ public struct IngestJob: Sendable {
                 do {
                     for input in inputs {
                         if Self.isURL(input) {
-                            try await ingestURL(input, state: &state, report: &report, progress: progress, context: context)
+                            guard let result = fetched.removeValue(forKey: input) else { continue }
+                            try await ingestURL(result, state: &state, report: &report, progress: progress, context: context)
                         } else {
                             for await event in DocumentSources(paths: [input], options: sources).events {
                                 try Task.checkCancellation()
@@ -199,13 +251,21 @@ public struct IngestJob: Sendable {
                                     let documents = state.containers[uri] ?? [uri]
                                     state.seen.formUnion(documents)
                                     report.unchanged += documents.count
-                                    progress?.update { $0.documents += documents.count }
+                                    progress?.update {
+                                        $0.documents += documents.count
+                                        $0.files += 1
+                                    }
                                 case .containerRead(let uri, let stamp):
                                     state.containerRead(uri, stamp)
+                                    progress?.update { $0.files += 1 }
                                 case .skip(let skip):
+                                    // A file on disk (an archive's entries have a `#` in their URIs).
+                                    if skip.uri?.contains("#") != true { progress?.update { $0.files += 1 } }
                                     state.protect(skip.uri ?? Self.rootURI(input))
                                     record(skip, uri: skip.uri ?? input, report: &report, progress: progress, context: context)
                                 case .document(let item):
+                                    // A file on disk has a stamp, an archive's entry none.
+                                    if item.stamp != nil { progress?.update { $0.files += 1 } }
                                     try await ingest(item, declaredType: nil, state: &state, report: &report, progress: progress, context: context)
                                 }
                             }
@@ -231,7 +291,9 @@ public struct IngestJob: Sendable {
                     // A first load into an empty table (`auto`) knows its chunk count; otherwise it is counted.
                     let stored = dropIndex && rebuildIndex == .auto ? report.chunks : nil
                     try await warnIfIndexOutgrowsMemory(store, chunks: stored, limit: indexMemory, context: context)
+                    progress?.phase("building vector index")
                     try await store.setSearchIndexes(enabled: true, memoryLimit: indexMemory)
+                    progress?.endPhase()
                     report.indexSeconds = Date().timeIntervalSince(indexStarted)
                 }
                 report.seconds = Date().timeIntervalSince(started)
@@ -430,18 +492,20 @@ public struct IngestJob: Sendable {
         document.embeddingModel == state.writer.embedder.model && document.chunker == state.writer.chunker.fingerprint
     }
 
-    /// Fetches a URL (see `DocumentFetcher.fetch`); a failure is a recorded skip, and the URL's stored document
-    /// is kept unless the server said it is gone (404, 410).
+    /// A fetched URL (see `checkAndFetchInputs`); a failure is a recorded skip, and the URL's stored document is
+    /// kept (never pruned) unless the server said it is gone.
     func ingestURL(
-        _ input: String, state: inout RunState, report: inout IngestReport, progress: ProgressReporter?,
-        context: JobContext
+        _ fetched: Result<(SourceItem, String?), DocumentSkip>, state: inout RunState, report: inout IngestReport,
+        progress: ProgressReporter?, context: JobContext
     ) async throws {
-        do {
-            let (item, contentType) = try await DocumentFetcher.fetch(input, maxBytes: maxURLBytes)
+        progress?.update { $0.files += 1 }
+        switch fetched {
+        case .success(let (item, contentType)):
             try await ingest(item, declaredType: contentType, state: &state, report: &report, progress: progress, context: context)
-        } catch let skip as DocumentSkip {
-            record(skip, uri: input, report: &report, progress: progress, context: context)
-            if skip.kind != .empty { state.protect(input) }
+        case .failure(let skip):
+            let uri = skip.uri ?? "?"
+            record(skip, uri: uri, report: &report, progress: progress, context: context)
+            if skip.kind != .empty { state.protect(uri) }
         }
     }
 }
@@ -565,5 +629,28 @@ struct RunState: Sendable {
         let task = storing.removeFirst()
         unstoredVectors.removeFirst()
         writer.merge(try await task.value, into: &report)
+    }
+}
+
+/// Counts a run's files in the background, for the progress bar's total (see `DocumentSources.countFiles`).
+final class FileCensus: Sendable {
+    private let cancelled = Atomic<Bool>(false)
+
+    /// Starts counting `paths` (plus `urls`, one file each) and sets the total on `progress` when done.
+    static func start(paths: [String], urls: Int, options: SourceOptions, progress: ProgressReporter) -> FileCensus {
+        let census = FileCensus()
+        DispatchQueue.global(qos: .utility).async {
+            guard
+                let count = DocumentSources.countFiles(
+                    paths, options: options, isCancelled: { census.cancelled.load(ordering: .relaxed) })
+            else { return }
+            progress.update { $0.totalFiles = count + urls }
+        }
+        return census
+    }
+
+    /// Stops a count still running (the run ended first).
+    func cancel() {
+        cancelled.store(true, ordering: .relaxed)
     }
 }
