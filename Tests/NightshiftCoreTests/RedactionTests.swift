@@ -113,4 +113,13 @@ struct SettingsTests {
         #expect(settings["ANTHROPIC_API_KEY"]?.value == nil)
         #expect(!config.effectiveSettings.contains { ($0.value ?? "").contains("secret") })
     }
+
+    @Test("a list of sources shows each URL without its password or token")
+    func sourcesList() {
+        let shown = Settings.display(
+            "NIGHTSHIFT_SOURCES", "/srv/kb https://reader:pw-secret@wiki.example/doc?token=tok-secret&page=2 https://open.example/")
+        #expect(!shown.contains("pw-secret") && !shown.contains("tok-secret"), "\(shown)")
+        #expect(shown.hasPrefix("/srv/kb https://reader:"))
+        #expect(shown.contains("page=2") && shown.hasSuffix(" https://open.example/"))
+    }
 }

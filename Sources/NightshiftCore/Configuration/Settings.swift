@@ -59,6 +59,7 @@ public enum Settings {
         // Read by jobs/nightshift-nightly.sh from the same file.
         Definition("NIGHTSHIFT_BIN", default: "nightshift"),
         Definition("NIGHTSHIFT_SOURCES"),
+        Definition("NIGHTSHIFT_SECRET_QUERY_PARAMS"),
         Definition("NIGHTSHIFT_REPORT_DIR"),
         Definition("NIGHTSHIFT_TIMEZONE", default: "UTC"),
         Definition("NIGHTSHIFT_CHECKSUM_DAY"),
@@ -79,7 +80,8 @@ public enum Settings {
     /// A value as it may be shown: secrets replaced, passwords in URLs and connection strings masked.
     public static func display(_ name: String, _ value: String) -> String {
         if isSecret(name) { return value.isEmpty ? "" : "<redacted>" }
-        return Redaction.connectionString(value)
+        // A value may hold several URLs (NIGHTSHIFT_SOURCES): each is masked where it stands.
+        return Redaction.message(value)
     }
 
     /// A warning for a config-file line whose name Nightshift does not read, with the closest known name.
