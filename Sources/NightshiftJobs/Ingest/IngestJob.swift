@@ -36,6 +36,14 @@ public struct IngestJob: Sendable {
     /// Drop the HNSW index during a first bulk load into an empty table and rebuild it afterwards.
     public var rebuildIndex: IndexPolicy
     public var prices: PriceTable
+    /// The largest document and the most an archive may expand to, in MiB (`--max-document-mb`,
+    /// `--max-archive-mb`); nil: `NIGHTSHIFT_MAX_DOCUMENT_MB` / `NIGHTSHIFT_MAX_ARCHIVE_MB`, else the defaults
+    /// (`IngestLimits`). A run sets `sources.maxFileBytes` and the archive limits of `sources` and `extraction`
+    /// from them.
+    public var maxDocumentMB: Int?
+    public var maxArchiveMB: Int?
+    /// The limits in force, resolved when the run starts.
+    var limits = IngestLimits()
 
     /// When to drop and rebuild the vector index around a load.
     public enum IndexPolicy: String, Sendable, CaseIterable {
@@ -146,6 +154,16 @@ public struct IngestJob: Sendable {
     /// Runs the job (recorded in `job_runs` as `ingest`; one run at a time per store).
     public func run(
         in context: JobContext, embedder: any Embedder, progress: ProgressReporter? = nil
+    ) async throws -> IngestReport {
+        var job = self
+        job.limits = try IngestLimits.resolve(context.configuration, documentMB: maxDocumentMB, archiveMB: maxArchiveMB)
+        job.sources = job.limits.apply(to: sources)
+        job.extraction = job.limits.apply(to: extraction)
+        return try await job.runWithLimits(in: context, embedder: embedder, progress: progress)
+    }
+
+    private func runWithLimits(
+        in context: JobContext, embedder: any Embedder, progress: ProgressReporter?
     ) async throws -> IngestReport {
         guard !inputs.isEmpty else { throw NightshiftError.invalidInput("nothing to ingest: give files, folders or URLs") }
         let chunker = try Chunker(chunking)
@@ -319,6 +337,11 @@ public struct IngestJob: Sendable {
             record(skip, uri: item.uri, report: &report, progress: progress, context: context)
             return
         }
+        if let skip = limits.textSkip(utf8Count: text.text.utf8.count) {
+            state.protect(item.uri)
+            record(skip, uri: item.uri, report: &report, progress: progress, context: context)
+            return
+        }
         let contentHash = SHA256.hex(text.text)
         let contentChanged = force || existing == nil || existing?.contentHash != contentHash || !(existing.map { isCurrent($0, state) } ?? false)
         var metadata: [String: JSONValue] = [
@@ -328,6 +351,7 @@ public struct IngestJob: Sendable {
         if let stamp { metadata["source_stamp"] = .string(stamp) }
         for (key, value) in text.metadata { metadata[key] = value }
         if !text.warnings.isEmpty { metadata["warnings"] = .array(text.warnings.prefix(20).map(JSONValue.string)) }
+        for warning in text.warnings.prefix(20) { report.warnings.append(IngestReport.Warning(uri: item.uri, message: warning)) }
         let document = Document(
             id: existing?.id ?? UUID(), sourceURI: item.uri, owner: owner,
             title: text.title ?? item.filename, mediaType: text.mediaType, contentHash: contentHash,
@@ -483,9 +507,16 @@ struct RunState: Sendable {
         protected.contains { IngestJob.isUnder(uri, root: $0) }
     }
 
+    /// The text bytes of `batch`.
+    private var batchTextBytes = 0
+    /// A batch is sent on once its texts reach this many bytes, however few documents it has: the pipeline holds
+    /// about five batches, each several times its text once chunked and embedded (see docs/ingestion-limits.md).
+    static let batchTextBudget = 4 << 20
+
     mutating func add(_ document: PendingDocument, report: inout IngestReport) async throws {
         batch.append(document)
-        if batch.count >= batchSize { try await flush(&report) }
+        batchTextBytes += document.text.text.utf8.count
+        if batch.count >= batchSize || batchTextBytes >= Self.batchTextBudget { try await flush(&report) }
     }
 
     /// Moves the pipeline one step: the embedded batch goes to be stored (once a store slot is free), and the
@@ -495,6 +526,7 @@ struct RunState: Sendable {
         try await advance(&report)
         let pending = batch
         batch.removeAll(keepingCapacity: true)
+        batchTextBytes = 0
         let writer = writer
         let progress = progress
         // A chunk repeated from a batch not stored yet is not bought again.
