@@ -122,7 +122,7 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Documents per transaction.", valueName: "n", visibility: .hidden))
     var batchSize = 64
 
-    @Option(help: ArgumentHelp("Skip documents (files, archive entries, extracted text) larger than this (default: NIGHTSHIFT_MAX_DOCUMENT_MB, else 32).", valueName: "MiB"))
+    @Option(help: ArgumentHelp("Skip documents (files, archive entries, extracted text) larger than this (default: NIGHTSHIFT_MAX_DOCUMENT_MB, else 16).", valueName: "MiB"))
     var maxDocumentMb: Int?
 
     @Option(help: ArgumentHelp("Stop reading an archive that expands beyond this (default: NIGHTSHIFT_MAX_ARCHIVE_MB, else 8192).", valueName: "MiB"))

@@ -36,8 +36,8 @@ struct IngestLimitsTests {
     @Test("the limits come from flags, then settings, then defaults; bad values name the setting and the flag")
     func settings() throws {
         let defaults = try IngestLimits.resolve(Configuration())
-        #expect(defaults == IngestLimits(documentMB: 32, archiveMB: 8192))
-        #expect(defaults.documentBytes == 32 << 20 && defaults.archiveBytes == 8 << 30)
+        #expect(defaults == IngestLimits(documentMB: 16, archiveMB: 8192))
+        #expect(defaults.documentBytes == 16 << 20 && defaults.archiveBytes == 8 << 30)
 
         let configured = Configuration(values: ["NIGHTSHIFT_MAX_DOCUMENT_MB": "64", "NIGHTSHIFT_MAX_ARCHIVE_MB": "100"])
         #expect(try IngestLimits.resolve(configured) == IngestLimits(documentMB: 64, archiveMB: 100))

@@ -155,6 +155,7 @@ public struct IngestJob: Sendable {
     public func run(
         in context: JobContext, embedder: any Embedder, progress: ProgressReporter? = nil
     ) async throws -> IngestReport {
+        LargeAllocations.returnToSystemWhenFreed()
         var job = self
         job.limits = try IngestLimits.resolve(context.configuration, documentMB: maxDocumentMB, archiveMB: maxArchiveMB)
         job.sources = job.limits.apply(to: sources)
@@ -308,6 +309,7 @@ public struct IngestJob: Sendable {
     ) async throws {
         report.bytes += item.bytes.count
         progress?.update { $0.bytes += item.bytes.count }
+        try await state.makeRoom(forTextBytes: item.bytes.count, report: &report)
         let sourceHash = SHA256.hex(bytes: item.bytes)
         let format = FormatDetector.detect(data: item.bytes, filename: item.filename, declaredType: declaredType)
         if format == .jsonLines {
@@ -482,6 +484,13 @@ struct RunState: Sendable {
     private var storing: [Task<IngestReport, any Error>] = []
     /// The vectors of the batches in `storing` (maybe not stored yet), in the same order.
     private var unstoredVectors: [[String: [Float]]] = []
+    /// The text bytes of the batches in `storing`, in the same order, and of the batch being embedded.
+    private var storingTextBytes: [Int] = []
+    private var embeddingTextBytes = 0
+    /// The most text the batches being embedded and stored may hold together (unless one batch alone is larger):
+    /// a batch takes about seven times its text once chunked and embedded, so large documents go through the
+    /// pipeline one or two at a time instead of five (see docs/ingestion-limits.md).
+    static let inFlightTextBudget = 16 << 20
     /// Batches stored at once, each in its own transaction on its own connection. Two when every document is new
     /// (the database server's side of a batch is single-threaded, and with one writer a first load waited on it
     /// half the time): each transaction then locks term counts once, in term order, in its one insert. One when
@@ -513,6 +522,21 @@ struct RunState: Sendable {
     /// about five batches, each several times its text once chunked and embedded (see docs/ingestion-limits.md).
     static let batchTextBudget = 4 << 20
 
+    /// Before a document of about `bytes` is extracted: waits for the batches being embedded and stored until
+    /// they, the batch being filled and the document fit in `inFlightTextBudget` (or nothing is left to wait
+    /// for), so that a run of large documents holds one of them expanded at a time, not one per pipeline stage.
+    mutating func makeRoom(forTextBytes bytes: Int, report: inout IngestReport) async throws {
+        while storingTextBytes.reduce(0, +) + embeddingTextBytes + batchTextBytes + bytes > Self.inFlightTextBudget {
+            if embedding != nil {
+                try await advance(&report)
+            } else if !storing.isEmpty {
+                try await settleStore(&report)
+            } else {
+                return
+            }
+        }
+    }
+
     mutating func add(_ document: PendingDocument, report: inout IngestReport) async throws {
         batch.append(document)
         batchTextBytes += document.text.text.utf8.count
@@ -523,8 +547,9 @@ struct RunState: Sendable {
     /// filled batch to be chunked and embedded. Rethrows an earlier batch's error.
     mutating func flush(_ report: inout IngestReport) async throws {
         guard !batch.isEmpty else { return }
-        try await advance(&report)
+        try await advance(&report, nextTextBytes: batchTextBytes)
         let pending = batch
+        embeddingTextBytes = batchTextBytes
         batch.removeAll(keepingCapacity: true)
         batchTextBytes = 0
         let writer = writer
@@ -554,16 +579,19 @@ struct RunState: Sendable {
         embedding = nil
         storing = []
         unstoredVectors = []
+        storingTextBytes = []
     }
 
     /// Waits for the batch being embedded and queues it for the store stage, which stores `storeConcurrency`
     /// batches at a time, in order. At most one batch waits there for a slot: the run goes on reading and embedding
     /// meanwhile (it used to wait for the slot itself, and both cores then sat idle while the server finished).
-    private mutating func advance(_ report: inout IngestReport) async throws {
+    private mutating func advance(_ report: inout IngestReport, nextTextBytes: Int = 0) async throws {
         guard let task = embedding else { return }
         embedding = nil
         // Not cancelled with the run: a batch is small, and a store's transaction ends whole either way.
         let embedded = try await task.value
+        let embeddedBytes = embeddingTextBytes
+        embeddingTextBytes = 0
         while storing.count > storeConcurrency { try await settleStore(&report) }
         let writer = writer
         // The slot: the batch stored `storeConcurrency` places earlier. Nothing more is stored after a failure.
@@ -573,6 +601,11 @@ struct RunState: Sendable {
             return try await writer.store(embedded)
         })
         unstoredVectors.append(embedded.vectors)
+        storingTextBytes.append(embeddedBytes)
+        // The next batch is embedded once what is being stored leaves room for it.
+        while !storing.isEmpty, storingTextBytes.reduce(0, +) + nextTextBytes > Self.inFlightTextBudget {
+            try await settleStore(&report)
+        }
     }
 
     /// Waits for the oldest batch being stored and counts it.
@@ -580,6 +613,7 @@ struct RunState: Sendable {
         guard !storing.isEmpty else { return }
         let task = storing.removeFirst()
         unstoredVectors.removeFirst()
+        storingTextBytes.removeFirst()
         writer.merge(try await task.value, into: &report)
     }
 }

@@ -15,7 +15,7 @@ public struct IngestLimits: Sendable, Hashable {
     /// `NIGHTSHIFT_MAX_ARCHIVE_MB`, `--max-archive-mb`.
     public static let archiveSetting = "NIGHTSHIFT_MAX_ARCHIVE_MB"
     /// The default largest document, in MiB.
-    public static let defaultDocumentMB = 32
+    public static let defaultDocumentMB = 16
     /// The default most an archive may expand to, in MiB (8 GiB).
     public static let defaultArchiveMB = 8192
     /// The largest setting accepted for either limit, in MiB (1 TiB: beyond that a value is a typo).
