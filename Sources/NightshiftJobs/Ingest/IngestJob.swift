@@ -477,6 +477,11 @@ struct RunState: Sendable {
     /// URIs (and prefixes) that could not be read this run: their stored documents are never pruned.
     var protected: [String] = []
     var batch: [PendingDocument] = []
+    /// The text bytes of `batch`.
+    private var batchTextBytes = 0
+    /// A batch is sent on once its texts reach this many bytes, however few documents it has: the pipeline holds
+    /// about five batches, each several times its text once chunked and embedded (see docs/ingestion-limits.md).
+    static let batchTextBudget = 4 << 20
     /// Files modified after this are stored without a stamp.
     var stampCutoff = Date.distantPast
     /// The batch being embedded, and those being stored (oldest first).
@@ -487,9 +492,9 @@ struct RunState: Sendable {
     /// The text bytes of the batches in `storing`, in the same order, and of the batch being embedded.
     private var storingTextBytes: [Int] = []
     private var embeddingTextBytes = 0
-    /// The most text the batches being embedded and stored may hold together (unless one batch alone is larger):
-    /// a batch takes about seven times its text once chunked and embedded, so large documents go through the
-    /// pipeline one or two at a time instead of five (see docs/ingestion-limits.md).
+    /// The most text the batches being filled, embedded and stored may hold together (unless one batch alone is
+    /// larger): a batch takes about seven times its text once chunked and embedded, so large documents go through
+    /// the pipeline one at a time instead of one per stage (see `makeRoom` and docs/ingestion-limits.md).
     static let inFlightTextBudget = 16 << 20
     /// Batches stored at once, each in its own transaction on its own connection. Two when every document is new
     /// (the database server's side of a batch is single-threaded, and with one writer a first load waited on it
@@ -515,12 +520,6 @@ struct RunState: Sendable {
     func isProtected(_ uri: String) -> Bool {
         protected.contains { IngestJob.isUnder(uri, root: $0) }
     }
-
-    /// The text bytes of `batch`.
-    private var batchTextBytes = 0
-    /// A batch is sent on once its texts reach this many bytes, however few documents it has: the pipeline holds
-    /// about five batches, each several times its text once chunked and embedded (see docs/ingestion-limits.md).
-    static let batchTextBudget = 4 << 20
 
     /// Before a document of about `bytes` is extracted: waits for the batches being embedded and stored until
     /// they, the batch being filled and the document fit in `inFlightTextBudget` (or nothing is left to wait

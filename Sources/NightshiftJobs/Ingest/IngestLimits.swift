@@ -7,8 +7,8 @@ import NightshiftDocuments
 ///
 /// A document is read, extracted, chunked, embedded and stored whole (its chunks replace the old ones in one
 /// transaction), so the memory a run takes grows with its largest document: one over `documentBytes` (a file, an
-/// archive entry, a URL body, or the text extracted from it) is skipped with a `limit` skip naming the setting,
-/// never truncated. JSON Lines files are read whole too, so the same limit bounds them.
+/// archive entry, or the text extracted from any document, a URL's included) is skipped with a `limit` skip
+/// naming the setting, never truncated. JSON Lines files are read whole too, so the same limit bounds them.
 public struct IngestLimits: Sendable, Hashable {
     /// `NIGHTSHIFT_MAX_DOCUMENT_MB`, `--max-document-mb`.
     public static let documentSetting = "NIGHTSHIFT_MAX_DOCUMENT_MB"
