@@ -64,7 +64,8 @@ public struct ArchiveEntry: Sendable, Hashable {
             return DocumentSkip(.link, "symbolic link\(target) in an archive: never followed")
         case .hardlink:
             let target = linkTarget.map { " to \(Self.sanitized($0))" } ?? ""
-            return DocumentSkip(.link, "hard link\(target) in an archive: its target entry is read as itself")
+            return DocumentSkip(
+                .link, "hard link\(target) in an archive: not read (the entry it links to is read as itself)")
         case .other:
             return DocumentSkip(.unsupported, "\(specialType ?? "special file") in an archive: not a regular file")
         }

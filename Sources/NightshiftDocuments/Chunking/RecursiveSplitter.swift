@@ -304,7 +304,9 @@ struct RecursiveSplitter {
         mutating func add(_ piece: Range<Int>, length: Int, into splitter: inout RecursiveSplitter) {
             if total + length > splitter.size, pieces.count > head {
                 splitter.emit(pieces[head].lowerBound..<pieces[pieces.count - 1].upperBound)
-                while head < pieces.count && (total > splitter.overlap || (total + length > splitter.size && total > 0)) {
+                while head < pieces.count
+                    && (total > splitter.overlap || (total + length > splitter.size && total > 0))
+                {
                     total -= lengths[head]
                     head += 1
                 }

@@ -81,7 +81,8 @@ public struct IngestLimits: Sendable, Hashable {
     /// limit: XML markup is most of a part's bytes, and the text extracted from it is checked against the limit.
     public func apply(to extraction: ExtractionOptions) -> ExtractionOptions {
         var extraction = extraction
-        extraction.archiveLimits.maxEntryBytes = documentBytes.multipliedReportingOverflow(by: 4).overflow
+        extraction.archiveLimits.maxEntryBytes =
+            documentBytes.multipliedReportingOverflow(by: 4).overflow
             ? Int.max : documentBytes * 4
         extraction.archiveLimits.maxTotalBytes = max(extraction.archiveLimits.maxEntryBytes, archiveBytes)
         extraction.archiveLimits.entrySetting = "four times " + Self.documentHint

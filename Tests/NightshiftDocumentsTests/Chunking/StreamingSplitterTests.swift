@@ -82,7 +82,9 @@ struct StreamingSplitterTests {
             for text in variedTexts() {
                 let expected = referenceRanges(text, options)
                 let actual = streamingRanges(text, options, window: window)
-                #expect(actual == expected, "window \(window), \(options.fingerprint), text \(text.debugDescription.prefix(80))")
+                #expect(
+                    actual == expected,
+                    "window \(window), \(options.fingerprint), text \(text.debugDescription.prefix(80))")
             }
         }
     }
