@@ -68,7 +68,8 @@ struct IngestLimitsTests {
         let sources = limits.apply(to: SourceOptions())
         #expect(sources.maxFileBytes == 5 << 20)
         #expect(sources.archiveLimits.maxEntryBytes == 5 << 20 && sources.archiveLimits.maxTotalBytes == 50 << 20)
-        #expect(limits.apply(to: ExtractionOptions()).archiveLimits.maxEntryBytes == 20 << 20)
+        let office = limits.apply(to: ExtractionOptions()).archiveLimits
+        #expect(office.maxEntryBytes == 20 << 20 && office.maxTotalBytes == 40 << 20)
     }
 
     @Test(

@@ -78,16 +78,20 @@ public struct IngestLimits: Sendable, Hashable {
     }
 
     /// Extraction options whose office packages (DOCX, ODT, EPUB) may hold parts of up to four times the document
-    /// limit: XML markup is most of a part's bytes, and the text extracted from it is checked against the limit.
+    /// limit, and eight times it in all: XML markup is most of a part's bytes, the parts are held while the text
+    /// is extracted, and the text is then checked against the limit.
     public func apply(to extraction: ExtractionOptions) -> ExtractionOptions {
         var extraction = extraction
-        extraction.archiveLimits.maxEntryBytes =
-            documentBytes.multipliedReportingOverflow(by: 4).overflow
-            ? Int.max : documentBytes * 4
-        extraction.archiveLimits.maxTotalBytes = max(extraction.archiveLimits.maxEntryBytes, archiveBytes)
+        extraction.archiveLimits.maxEntryBytes = Self.times(4, documentBytes)
+        extraction.archiveLimits.maxTotalBytes = Self.times(8, documentBytes)
         extraction.archiveLimits.entrySetting = "four times " + Self.documentHint
-        extraction.archiveLimits.totalSetting = Self.archiveHint
+        extraction.archiveLimits.totalSetting = "eight times " + Self.documentHint
         return extraction
+    }
+
+    private static func times(_ factor: Int, _ bytes: Int) -> Int {
+        let (product, overflow) = bytes.multipliedReportingOverflow(by: factor)
+        return overflow ? Int.max : product
     }
 
     /// The skip for a document whose extracted text is over the limit, or nil.
