@@ -9,13 +9,18 @@
 #endif
 
 /// The `AE_IF*` constants are cast macros, which Swift does not import: one classifier instead.
-/// Returns 1 for a regular file, 2 for a directory, 3 for a symbolic link, 4 for a hard link, 0 for anything else.
+/// Returns 1 for a regular file, 2 for a directory, 3 for a symbolic link, 4 for a hard link, 5 for a FIFO, 6 for a
+/// character device, 7 for a block device, 8 for a socket, 0 for anything else.
 static inline int nightshift_archive_entry_kind(struct archive_entry *entry) {
     if (archive_entry_hardlink(entry) != NULL) return 4;
     switch (archive_entry_filetype(entry)) {
     case AE_IFREG: return 1;
     case AE_IFDIR: return 2;
     case AE_IFLNK: return 3;
+    case AE_IFIFO: return 5;
+    case AE_IFCHR: return 6;
+    case AE_IFBLK: return 7;
+    case AE_IFSOCK: return 8;
     default: return 0;
     }
 }

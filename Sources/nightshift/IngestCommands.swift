@@ -129,6 +129,12 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Documents per transaction.", valueName: "n", visibility: .hidden))
     var batchSize = 64
 
+    @Option(help: ArgumentHelp("Skip documents (files, archive entries, extracted text) larger than this (default: NIGHTSHIFT_MAX_DOCUMENT_MB, else 16).", valueName: "MiB"))
+    var maxDocumentMb: Int?
+
+    @Option(help: ArgumentHelp("Stop reading an archive that expands beyond this (default: NIGHTSHIFT_MAX_ARCHIVE_MB, else 8192).", valueName: "MiB"))
+    var maxArchiveMb: Int?
+
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
 
@@ -160,13 +166,14 @@ struct Ingest: AsyncParsableCommand {
                     FileHandle.standardError.write(Data("nightshift: offline embedder '\(embedder.model)' (set OPENAI_API_KEY and --embedder openai for OpenAI's)\n".utf8))
                 }
                 let filter = PathFilter(include: include, exclude: exclude)
-                let job = IngestJob(
+                var job = IngestJob(
                     inputs: inputs, owner: Owner(owner.flatMap(UUID.init(uuidString:))),
                     sources: SourceOptions(filter: filter, includeHidden: hidden), chunking: try chunking.options(),
                     extraction: ExtractionOptions(jsonTextField: textField), jsonIDField: idField,
                     jsonTitleField: titleField, prune: prune, strict: strict, force: force,
                     checksum: checksum, batchDocuments: batchSize, rebuildIndex: rebuildIndex,
                     prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]))
+                (job.maxDocumentMB, job.maxArchiveMB) = (maxDocumentMb, maxArchiveMb)
                 let report = try await job.run(
                     in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")),
                     embedder: embedder, progress: progress)

@@ -33,6 +33,8 @@ public enum Settings {
         Definition("NIGHTSHIFT_EMBEDDING_DIMENSIONS", default: "1536"),
         Definition("NIGHTSHIFT_EMBEDDING_CONCURRENCY", default: "4"),
         Definition("NIGHTSHIFT_INDEX_MEMORY_MB", default: "1024"),
+        Definition("NIGHTSHIFT_MAX_DOCUMENT_MB", default: "16"),
+        Definition("NIGHTSHIFT_MAX_ARCHIVE_MB", default: "8192"),
         Definition("OPENAI_API_KEY", secret: true),
         Definition("OPENAI_BASE_URL", default: "https://api.openai.com", connection: true),
         Definition("NIGHTSHIFT_OPENAI_MODEL", default: "gpt-4-turbo"),

@@ -26,13 +26,69 @@ public struct ArchiveEntry: Sendable, Hashable {
     public var isEncrypted: Bool
     /// The modification time the header records, if any.
     public var modificationDate: Date?
+    /// What a symbolic or hard link points to, as the header records it.
+    public var linkTarget: String?
+    /// What an `.other` entry is: `FIFO`, `character device`, `block device` or `socket` (nil when unknown).
+    public var specialType: String?
 
     /// An entry header with the given fields.
-    public init(path: String, size: Int?, kind: Kind, isEncrypted: Bool = false, modificationDate: Date? = nil) {
+    public init(
+        path: String, size: Int?, kind: Kind, isEncrypted: Bool = false, modificationDate: Date? = nil,
+        linkTarget: String? = nil, specialType: String? = nil
+    ) {
         self.path = path
         self.size = size
         self.kind = kind
         self.isEncrypted = isEncrypted
         self.modificationDate = modificationDate
+        self.linkTarget = linkTarget
+        self.specialType = specialType
+    }
+
+    /// Whether a segment of the path is `..`: such an entry would name a file outside the archive's tree.
+    public var leavesArchive: Bool {
+        path.split(separator: "/").contains("..")
+    }
+
+    /// Why the entry is not read as a document, for the run report: a `..` path, a link or a special file; nil for
+    /// a regular file or a directory (a directory is not a document, and its files are entries of their own).
+    public var dropReason: DocumentSkip? {
+        if leavesArchive {
+            return DocumentSkip(.unsupported, "archive entry path with '..' (leaves the archive's tree): not read")
+        }
+        switch kind {
+        case .file, .directory:
+            return nil
+        case .symlink:
+            let target = linkTarget.map { " to \(Self.sanitized($0))" } ?? ""
+            return DocumentSkip(.link, "symbolic link\(target) in an archive: never followed")
+        case .hardlink:
+            let target = linkTarget.map { " to \(Self.sanitized($0))" } ?? ""
+            return DocumentSkip(
+                .link, "hard link\(target) in an archive: not read (the entry it links to is read as itself)")
+        case .other:
+            return DocumentSkip(.unsupported, "\(specialType ?? "special file") in an archive: not a regular file")
+        }
+    }
+
+    /// A name from an archive header made safe to print: control and format characters (escape sequences, bidi
+    /// overrides, zero-width characters) written as `\u{…}`, and at most 200 characters kept.
+    public static func sanitized(_ name: String) -> String {
+        var out = ""
+        var count = 0
+        for scalar in name.unicodeScalars {
+            if count == 200 {
+                out += "…"
+                break
+            }
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+            count += 1
+        }
+        return out
     }
 }

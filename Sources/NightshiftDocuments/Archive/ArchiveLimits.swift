@@ -13,6 +13,10 @@ public struct ArchiveLimits: Sendable, Hashable {
     public var maxEntries: Int
     /// How many archives deep an archive inside an archive is opened (0: nested archives are skipped).
     public var maxNestingDepth: Int
+    /// The setting that chose `maxEntryBytes`, named by the skip of an entry over it (nil: none named).
+    public var entrySetting: String?
+    /// The setting that chose `maxTotalBytes`, named by the skip of an archive over it.
+    public var totalSetting: String?
 
     /// Limits with the given values; the defaults suit a knowledge base of text documents.
     public init(
@@ -29,4 +33,18 @@ public struct ArchiveLimits: Sendable, Hashable {
 
     /// The default limits: 256 MiB per entry, 8 GiB per archive, ratio 100 past 1 MiB, one level of nesting.
     public static let `default` = ArchiveLimits()
+}
+
+extension ArchiveLimits {
+    /// ` (SETTING)` to end a skip's reason with, or nothing.
+    static func naming(_ setting: String?) -> String {
+        setting.map { " (\($0))" } ?? ""
+    }
+}
+
+extension SourceOptions {
+    /// The reason a file over `maxFileBytes` is skipped, naming the setting when known.
+    var fileTooLargeReason: String {
+        "file exceeds the \(ArchiveReader.format(bytes: maxFileBytes)) limit" + ArchiveLimits.naming(maxFileSetting)
+    }
 }

@@ -141,7 +141,10 @@ public final class ArchiveReader {
         let streamed = Int(archive_filter_bytes(handle, 0))
         if !isRandomAccess && streamed > limits.maxTotalBytes {
             isFinished = true
-            throw DocumentSkip(.limit, "archive \(name) expands beyond \(Self.format(bytes: limits.maxTotalBytes))")
+            throw DocumentSkip(
+                .limit,
+                "archive \(name) expands beyond \(Self.format(bytes: limits.maxTotalBytes))"
+                    + ArchiveLimits.naming(limits.totalSetting))
         }
         guard let entryPointer else {
             throw DocumentSkip(.corrupt, "archive \(name): entry \(entryCount) has no header")
@@ -207,7 +210,7 @@ public final class ArchiveReader {
                 throw DocumentSkip(
                     .limit,
                     "archive \(name) expands beyond \(Self.format(bytes: limits.maxTotalBytes)) at entry \(entry.path)"
-                )
+                        + ArchiveLimits.naming(limits.totalSetting))
             }
             if produced > limits.ratioFloorBytes {
                 // The read-ahead block is added to the consumed bytes: a ratio only counts what it can prove.
@@ -230,8 +233,9 @@ public final class ArchiveReader {
 
     private func entryTooLarge(_ entry: ArchiveEntry) -> DocumentSkip {
         DocumentSkip(
-            .limit, "entry \(entry.path) of \(name) exceeds the \(Self.format(bytes: limits.maxEntryBytes)) entry limit"
-        )
+            .limit,
+            "entry \(entry.path) of \(name) exceeds the \(Self.format(bytes: limits.maxEntryBytes)) entry limit"
+                + ArchiveLimits.naming(limits.entrySetting))
     }
 
     private static func entry(from pointer: OpaquePointer, index: Int) -> ArchiveEntry {
@@ -246,12 +250,28 @@ public final class ArchiveReader {
             path = "entry-\(index)"
         }
         let kind: ArchiveEntry.Kind
+        var special: String?
+        var target: UnsafePointer<CChar>?
         switch nightshift_archive_entry_kind(pointer) {
         case 1: kind = .file
         case 2: kind = .directory
-        case 3: kind = .symlink
-        case 4: kind = .hardlink
+        case 3:
+            kind = .symlink
+            target = archive_entry_symlink_utf8(pointer) ?? archive_entry_symlink(pointer)
+        case 4:
+            kind = .hardlink
+            target = archive_entry_hardlink_utf8(pointer) ?? archive_entry_hardlink(pointer)
+        case 5: (kind, special) = (.other, "FIFO")
+        case 6: (kind, special) = (.other, "character device")
+        case 7: (kind, special) = (.other, "block device")
+        case 8: (kind, special) = (.other, "socket")
         default: kind = .other
+        }
+        let linkTarget = target.map { raw in
+            String(
+                decoding: UnsafeBufferPointer(
+                    start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw)),
+                as: UTF8.self)
         }
         let size = archive_entry_size_is_set(pointer) != 0 ? Int(archive_entry_size(pointer)) : nil
         let date =
@@ -259,7 +279,7 @@ public final class ArchiveReader {
             ? Date(timeIntervalSince1970: TimeInterval(archive_entry_mtime(pointer))) : nil
         return ArchiveEntry(
             path: normalize(path), size: size, kind: kind, isEncrypted: archive_entry_is_encrypted(pointer) != 0,
-            modificationDate: date)
+            modificationDate: date, linkTarget: linkTarget, specialType: special)
     }
 
     /// Drops `./` and leading `/` so the same file has the same path whichever tool made the archive.

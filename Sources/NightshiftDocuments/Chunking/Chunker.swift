@@ -42,10 +42,17 @@ public struct Chunker: Sendable {
 
     /// The chunks of a plain string (no heading paths).
     public func chunks(of text: String) -> [TextChunk] {
+        chunks(of: text, windowBytes: RecursiveSplitter.defaultWindowBytes)
+    }
+
+    /// The chunks of a plain string, finding grapheme clusters `windowBytes` at a time (the same chunks for any
+    /// value: tests compare them).
+    func chunks(of text: String, windowBytes: Int) -> [TextChunk] {
         var text = text
         return text.withUTF8 { bytes in
             TokenEstimator.withRangeCounter(utf8: bytes) { tokens in
-                var splitter = RecursiveSplitter(bytes: bytes, tokens: tokens, options: options)
+                var splitter = RecursiveSplitter(
+                    bytes: bytes, tokens: tokens, options: options, windowBytes: windowBytes)
                 let ranges = splitter.run()
                 let scalarOffsets = Self.scalarOffsets(of: ranges, in: bytes)
                 var chunks: [TextChunk] = []

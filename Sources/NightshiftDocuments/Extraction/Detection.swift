@@ -357,10 +357,12 @@ struct TextQuality {
     var invalidSequences = 0
     var multibyteSequences = 0
 
-    /// Binary: a NUL byte, more than 1 % control bytes, or more than 10 % invalid UTF-8 sequences (a Latin-1
-    /// text has a few percent and is repaired; a legacy Cyrillic or binary file has far more).
+    /// Binary: a NUL byte, more than 1 % control bytes, or invalid UTF-8 in more than a quarter of the bytes
+    /// (`TextExtractor.maximumInvalidFraction`): a Latin-1 text has a few percent (a short one up to a fifth) and
+    /// a text with stray bytes fewer, and both are repaired; legacy Cyrillic, CJK or binary data has far more.
     var isBinary: Bool {
-        nulBytes > 0 || controlBytes * 100 > length || invalidSequences * 10 > length
+        nulBytes > 0 || controlBytes * 100 > length
+            || Double(invalidSequences) > Double(length) * TextExtractor.maximumInvalidFraction
     }
 
     /// Whether the eight bytes at `i` are all printable ASCII or space (nothing to count): most of any text.
@@ -453,7 +455,27 @@ enum TextDecoding {
             return (Array(windows1252(body).utf8), "not valid UTF-8: decoded as Windows-1252")
         }
         let repaired = String(decoding: body, as: UTF8.self)
-        return (Array(repaired.utf8), "replaced \(quality.invalidSequences) invalid UTF-8 sequences with U+FFFD")
+        return (Array(repaired.utf8), repairNote(body))
+    }
+
+    /// What replacing the invalid UTF-8 of `bytes` with U+FFFD does, for the run report: how many bytes, and how
+    /// many replacement characters (one per maximal invalid sequence, as `String(decoding:as:)` and browsers do).
+    static func repairNote(_ bytes: [UInt8]) -> String {
+        var replacements = 0
+        var invalidBytes = 0
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        parsing: while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid: continue
+            case .error(let length):
+                replacements += 1
+                invalidBytes += length
+            case .emptyInput: break parsing
+            }
+        }
+        return "replaced \(invalidBytes) invalid UTF-8 byte(s) of \(bytes.count) with U+FFFD "
+            + "(\(replacements) replacement character(s))"
     }
 
     /// The text of UTF-16 bytes that start with a byte-order mark, as UTF-8; nil without a BOM.

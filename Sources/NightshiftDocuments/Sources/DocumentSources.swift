@@ -204,7 +204,7 @@ final class WalkState {
         let mayBeArchive = options.openArchives && (filter.include.isEmpty || FileExtension(name).isArchiveName)
         if !wanted && !mayBeArchive { return nil }
         if status.size > options.maxFileBytes && !mayBeArchive {
-            return skip(.limit, "file exceeds the \(ArchiveReader.format(bytes: options.maxFileBytes)) limit", uri)
+            return skip(.limit, options.fileTooLargeReason, uri)
         }
         let stamp = FileStamp(size: status.size, modified: status.modifiedNanoseconds)
         if wanted, options.unchangedFiles[uri] == stamp { return .unchanged(uri) }
@@ -229,7 +229,7 @@ final class WalkState {
         }
         guard wanted else { return nil }
         if status.size > options.maxFileBytes {
-            return skip(.limit, "file exceeds the \(ArchiveReader.format(bytes: options.maxFileBytes)) limit", uri)
+            return skip(.limit, options.fileTooLargeReason, uri)
         }
         do {
             bytes.reserveCapacity(status.size + 1)
@@ -241,7 +241,7 @@ final class WalkState {
             return skip(.unreadable, "cannot read: \(error)", uri)
         }
         if bytes.count > options.maxFileBytes {
-            return skip(.limit, "file exceeds the \(ArchiveReader.format(bytes: options.maxFileBytes)) limit", uri)
+            return skip(.limit, options.fileTooLargeReason, uri)
         }
         return .document(
             SourceItem(
@@ -268,7 +268,10 @@ final class WalkState {
                 stack.removeLast()
                 return frame.stamp.map { .containerRead(frame.uri, $0) }
             }
-            guard entry.kind == .file else { return nil }
+            guard entry.kind != .directory else { return nil }
+            if entry.leavesArchive, let dropped = entry.dropReason {
+                return .skip(dropped.at(SourceURI.entry(ArchiveEntry.sanitized(entry.path), in: frame.uri)))
+            }
             entryURI = SourceURI.entry(entry.path, in: frame.uri)
             let segments = entry.path.split(separator: "/")
             if !options.includeHidden && segments.contains(where: { $0.hasPrefix(".") }) { return nil }
@@ -276,6 +279,9 @@ final class WalkState {
             if !filter.entersFolder(entry.path) { return nil }
             let name = segments.last.map(String.init) ?? entry.path
             let wanted = filter.keepsFile(entry.path)
+            if let dropped = entry.dropReason {
+                return wanted ? .skip(dropped.at(SourceURI.entry(ArchiveEntry.sanitized(entry.path), in: frame.uri))) : nil
+            }
             let mayBeArchive = options.openArchives && (filter.include.isEmpty || FileExtension(name).isArchiveName)
             if !wanted && !mayBeArchive { return nil }
             let bytes = try frame.reader.readData()

@@ -81,6 +81,8 @@ public struct SourceOptions: Sendable, Hashable {
     public var allowLinksOutsideRoot: Bool
     /// The largest file read whole; a larger one is skipped (archives are streamed and bound by `archiveLimits`).
     public var maxFileBytes: Int
+    /// The setting that chose `maxFileBytes`, named by the skip of a file over it (nil: none named).
+    public var maxFileSetting: String?
     /// Whether archives (zip, tar, tar.gz, tar.bz2, tar.xz, a compressed single file) are opened and their
     /// entries yielded; otherwise an archive is yielded as one document (which extraction then skips).
     public var openArchives: Bool

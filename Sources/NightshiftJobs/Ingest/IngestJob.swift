@@ -37,6 +37,14 @@ public struct IngestJob: Sendable {
     /// Drop the HNSW index during a first bulk load into an empty table and rebuild it afterwards.
     public var rebuildIndex: IndexPolicy
     public var prices: PriceTable
+    /// The largest document and the most an archive may expand to, in MiB (`--max-document-mb`,
+    /// `--max-archive-mb`); nil: `NIGHTSHIFT_MAX_DOCUMENT_MB` / `NIGHTSHIFT_MAX_ARCHIVE_MB`, else the defaults
+    /// (`IngestLimits`). A run sets `sources.maxFileBytes` and the archive limits of `sources` and `extraction`
+    /// from them.
+    public var maxDocumentMB: Int?
+    public var maxArchiveMB: Int?
+    /// The limits in force, resolved when the run starts.
+    var limits = IngestLimits()
 
     /// When to drop and rebuild the vector index around a load.
     public enum IndexPolicy: String, Sendable, CaseIterable {
@@ -186,6 +194,17 @@ public struct IngestJob: Sendable {
     /// Runs the job (recorded in `job_runs` as `ingest`; one run at a time per store).
     public func run(
         in context: JobContext, embedder: any Embedder, progress: ProgressReporter? = nil
+    ) async throws -> IngestReport {
+        LargeAllocations.returnToSystemWhenFreed()
+        var job = self
+        job.limits = try IngestLimits.resolve(context.configuration, documentMB: maxDocumentMB, archiveMB: maxArchiveMB)
+        job.sources = job.limits.apply(to: sources)
+        job.extraction = job.limits.apply(to: extraction)
+        return try await job.runWithLimits(in: context, embedder: embedder, progress: progress)
+    }
+
+    private func runWithLimits(
+        in context: JobContext, embedder: any Embedder, progress: ProgressReporter?
     ) async throws -> IngestReport {
         guard !inputs.isEmpty else { throw NightshiftError.invalidInput("nothing to ingest: give files, folders or URLs") }
         let chunker = try Chunker(chunking)
@@ -368,6 +387,7 @@ public struct IngestJob: Sendable {
     ) async throws {
         report.bytes += item.bytes.count
         progress?.update { $0.bytes += item.bytes.count }
+        try await state.makeRoom(forTextBytes: item.bytes.count, report: &report)
         let sourceHash = SHA256.hex(bytes: item.bytes)
         let format = FormatDetector.detect(data: item.bytes, filename: item.filename, declaredType: declaredType)
         if format == .jsonLines {
@@ -397,6 +417,11 @@ public struct IngestJob: Sendable {
             record(skip, uri: item.uri, report: &report, progress: progress, context: context)
             return
         }
+        if let skip = limits.textSkip(utf8Count: text.text.utf8.count) {
+            state.protect(item.uri)
+            record(skip, uri: item.uri, report: &report, progress: progress, context: context)
+            return
+        }
         let contentHash = SHA256.hex(text.text)
         let contentChanged = force || existing == nil || existing?.contentHash != contentHash || !(existing.map { isCurrent($0, state) } ?? false)
         var metadata: [String: JSONValue] = [
@@ -406,6 +431,7 @@ public struct IngestJob: Sendable {
         if let stamp { metadata["source_stamp"] = .string(stamp) }
         for (key, value) in text.metadata { metadata[key] = value }
         if !text.warnings.isEmpty { metadata["warnings"] = .array(text.warnings.prefix(20).map(JSONValue.string)) }
+        for warning in text.warnings.prefix(20) { report.warnings.append(IngestReport.Warning(uri: item.uri, message: warning)) }
         let document = Document(
             id: existing?.id ?? UUID(), sourceURI: item.uri, owner: owner,
             title: text.title ?? item.filename, mediaType: text.mediaType, contentHash: contentHash,
@@ -531,6 +557,11 @@ struct RunState: Sendable {
     /// URIs (and prefixes) that could not be read this run: their stored documents are never pruned.
     var protected: [String] = []
     var batch: [PendingDocument] = []
+    /// The text bytes of `batch`.
+    private var batchTextBytes = 0
+    /// A batch is sent on once its texts reach this many bytes, however few documents it has: the pipeline holds
+    /// about five batches, each several times its text once chunked and embedded (see docs/ingestion-limits.md).
+    static let batchTextBudget = 4 << 20
     /// Files modified after this are stored without a stamp.
     var stampCutoff = Date.distantPast
     /// The batch being embedded, and those being stored (oldest first).
@@ -538,6 +569,13 @@ struct RunState: Sendable {
     private var storing: [Task<IngestReport, any Error>] = []
     /// The vectors of the batches in `storing` (maybe not stored yet), in the same order.
     private var unstoredVectors: [[String: [Float]]] = []
+    /// The text bytes of the batches in `storing`, in the same order, and of the batch being embedded.
+    private var storingTextBytes: [Int] = []
+    private var embeddingTextBytes = 0
+    /// The most text the batches being filled, embedded and stored may hold together (unless one batch alone is
+    /// larger): a batch takes about seven times its text once chunked and embedded, so large documents go through
+    /// the pipeline one at a time instead of one per stage (see `makeRoom` and docs/ingestion-limits.md).
+    static let inFlightTextBudget = 16 << 20
     /// Batches stored at once, each in its own transaction on its own connection. Two when every document is new
     /// (the database server's side of a batch is single-threaded, and with one writer a first load waited on it
     /// half the time): each transaction then locks term counts once, in term order, in its one insert. One when
@@ -563,18 +601,36 @@ struct RunState: Sendable {
         protected.contains { IngestJob.isUnder(uri, root: $0) }
     }
 
+    /// Before a document of about `bytes` is extracted: waits for the batches being embedded and stored until
+    /// they, the batch being filled and the document fit in `inFlightTextBudget` (or nothing is left to wait
+    /// for), so that a run of large documents holds one of them expanded at a time, not one per pipeline stage.
+    mutating func makeRoom(forTextBytes bytes: Int, report: inout IngestReport) async throws {
+        while storingTextBytes.reduce(0, +) + embeddingTextBytes + batchTextBytes + bytes > Self.inFlightTextBudget {
+            if embedding != nil {
+                try await advance(&report)
+            } else if !storing.isEmpty {
+                try await settleStore(&report)
+            } else {
+                return
+            }
+        }
+    }
+
     mutating func add(_ document: PendingDocument, report: inout IngestReport) async throws {
         batch.append(document)
-        if batch.count >= batchSize { try await flush(&report) }
+        batchTextBytes += document.text.text.utf8.count
+        if batch.count >= batchSize || batchTextBytes >= Self.batchTextBudget { try await flush(&report) }
     }
 
     /// Moves the pipeline one step: the embedded batch goes to be stored (once a store slot is free), and the
     /// filled batch to be chunked and embedded. Rethrows an earlier batch's error.
     mutating func flush(_ report: inout IngestReport) async throws {
         guard !batch.isEmpty else { return }
-        try await advance(&report)
+        try await advance(&report, nextTextBytes: batchTextBytes)
         let pending = batch
+        embeddingTextBytes = batchTextBytes
         batch.removeAll(keepingCapacity: true)
+        batchTextBytes = 0
         let writer = writer
         let progress = progress
         // A chunk repeated from a batch not stored yet is not bought again.
@@ -602,16 +658,19 @@ struct RunState: Sendable {
         embedding = nil
         storing = []
         unstoredVectors = []
+        storingTextBytes = []
     }
 
     /// Waits for the batch being embedded and queues it for the store stage, which stores `storeConcurrency`
     /// batches at a time, in order. At most one batch waits there for a slot: the run goes on reading and embedding
     /// meanwhile (it used to wait for the slot itself, and both cores then sat idle while the server finished).
-    private mutating func advance(_ report: inout IngestReport) async throws {
+    private mutating func advance(_ report: inout IngestReport, nextTextBytes: Int = 0) async throws {
         guard let task = embedding else { return }
         embedding = nil
         // Not cancelled with the run: a batch is small, and a store's transaction ends whole either way.
         let embedded = try await task.value
+        let embeddedBytes = embeddingTextBytes
+        embeddingTextBytes = 0
         while storing.count > storeConcurrency { try await settleStore(&report) }
         let writer = writer
         // The slot: the batch stored `storeConcurrency` places earlier. Nothing more is stored after a failure.
@@ -621,6 +680,11 @@ struct RunState: Sendable {
             return try await writer.store(embedded)
         })
         unstoredVectors.append(embedded.vectors)
+        storingTextBytes.append(embeddedBytes)
+        // The next batch is embedded once what is being stored leaves room for it.
+        while !storing.isEmpty, storingTextBytes.reduce(0, +) + nextTextBytes > Self.inFlightTextBudget {
+            try await settleStore(&report)
+        }
     }
 
     /// Waits for the oldest batch being stored and counts it.
@@ -628,6 +692,7 @@ struct RunState: Sendable {
         guard !storing.isEmpty else { return }
         let task = storing.removeFirst()
         unstoredVectors.removeFirst()
+        storingTextBytes.removeFirst()
         writer.merge(try await task.value, into: &report)
     }
 }

@@ -16,11 +16,25 @@ public struct IngestReport: JobReport, Sendable {
         }
     }
 
+    /// A document stored with something repaired or left out (invalid UTF-8 replaced by U+FFFD, a part that
+    /// could not be read), and what.
+    public struct Warning: Sendable, Hashable {
+        public var uri: String
+        public var message: String
+
+        public init(uri: String, message: String) {
+            self.uri = uri
+            self.message = message
+        }
+    }
+
     public var added = 0
     public var changed = 0
     public var unchanged = 0
     public var deleted = 0
     public var skipped: [Skip] = []
+    /// Extraction warnings of the documents stored (they are also kept in each document's metadata).
+    public var warnings: [Warning] = []
     /// Chunks of the added and changed documents.
     public var chunks = 0
     /// Estimated tokens of those chunks.
@@ -55,6 +69,8 @@ public struct IngestReport: JobReport, Sendable {
             "unchanged": .number(Double(unchanged)), "deleted": .number(Double(deleted)),
             "skipped": .number(Double(skipped.count)), "skipped_by_kind": .object(skipReasons),
             "skips": .array(skipped.prefix(200).map { ["uri": .string($0.uri), "kind": .string($0.kind), "reason": .string($0.reason)] }),
+            "warnings": .number(Double(warnings.count)),
+            "warning_details": .array(warnings.prefix(200).map { ["uri": .string($0.uri), "message": .string($0.message)] }),
             "chunks": .number(Double(chunks)), "tokens": .number(Double(tokens)),
             "embeddings_reused": .number(Double(embeddingsReused)),
             "embeddings_computed": .number(Double(embeddingsComputed)),
@@ -84,6 +100,11 @@ public struct IngestReport: JobReport, Sendable {
         lines.append(String(format: "read %.1f MB in %.2f s (%.1f MB/s)", Double(bytes) / 1_048_576, seconds,
                             seconds > 0 ? Double(bytes) / 1_048_576 / seconds : 0))
         if indexSeconds > 0 { lines.append(String(format: "search indexes (HNSW, BM25 postings) built in %.2f s", indexSeconds)) }
+        if !warnings.isEmpty {
+            lines.append("warnings:")
+            for warning in warnings.prefix(50) { lines.append("  \(warning.uri): \(warning.message)") }
+            if warnings.count > 50 { lines.append("  … and \(warnings.count - 50) more (see --json)") }
+        }
         if !skipped.isEmpty {
             lines.append("skipped:")
             for skip in skipped.prefix(50) { lines.append("  \(skip.uri): \(skip.reason)") }

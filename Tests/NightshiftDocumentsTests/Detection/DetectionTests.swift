@@ -100,7 +100,7 @@ struct DetectionTests {
         let mostlyUTF8 = Array("Résumé: naïve ".utf8) + [0xFF] + Array(" and the rest is fine.".utf8)
         let repaired = try DocumentExtractor.extract(data: mostlyUTF8, filename: "a.txt", declaredType: nil)
         #expect(repaired.text == "Résumé: naïve \u{FFFD} and the rest is fine.")
-        #expect(repaired.warnings == ["replaced 1 invalid UTF-8 sequences with U+FFFD"])
+        #expect(repaired.warnings == ["replaced 1 invalid UTF-8 byte(s) of 40 with U+FFFD (1 replacement character(s))"])
 
         // KOI8-R Russian: nearly every byte is invalid UTF-8.
         let koi8: [UInt8] = [0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4, 0x20, 0xCD, 0xC9, 0xD2, 0x20, 0xD7, 0xD3, 0xC5, 0xCD]
