@@ -13,11 +13,7 @@ import Testing
 /// stderr and the files it writes.
 @Suite("The command line")
 struct CLITests {
-    struct Outcome: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Outcome = Subprocess.Outcome
 
     /// Runs `nightshift ARGS` (optionally through `prefix`, e.g. `unshare …`) in `folder` with `environment` added
     /// to a clean one (no DATABASE_URL or NIGHTSHIFT_* of the caller's), stdin from /dev/null.
@@ -25,60 +21,10 @@ struct CLITests {
         _ arguments: [String], environment: [String: String] = [:], in folder: URL? = nil, prefix: [String] = []
     ) async throws -> Outcome {
         let binary = try #require(KillTests.binary, "build the nightshift executable first (swift build)")
-        var env = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasPrefix("NIGHTSHIFT_") && $0.key != "DATABASE_URL" && !$0.key.hasPrefix("OPENAI_")
-                && !$0.key.hasPrefix("ANTHROPIC_") && !$0.key.hasPrefix("SUPABASE_")
-        }
-        for (key, value) in environment { env[key] = value }
         let directory = try folder ?? TestEnvironment.temporaryDirectory("cli")
-        let argv = prefix + ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path, binary.path] + arguments
-        let childEnvironment = env
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try runBlocking(argv, environment: childEnvironment) }) }.start()
-        }
-    }
-
-    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Outcome {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-cli-\(UUID().uuidString)")
-        let outFile = base.path + ".out"
-        let errFile = base.path + ".err"
-        defer {
-            unlink(outFile)
-            unlink(errFile)
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
-        guard result == 0 else {
-            throw NightshiftError(.internal, "could not start \(arguments[0])", context: ["errno": String(result)])
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        // Decoded byte for byte: a byte order mark stays in the text.
-        func read(_ path: String) -> String {
-            String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
-        }
-        return Outcome(status: exitStatus, stdout: read(outFile), stderr: read(errFile))
+        return try await Subprocess.run(
+            prefix + [binary.path] + arguments, environment: Subprocess.cleanEnvironment(environment),
+            directory: directory.path)
     }
 
     /// An embedded store with the fixtures loaded (and their statistics when `stats`), in its own folder.

@@ -10,14 +10,7 @@ import Testing
 @Suite("Killed ingest runs", .serialized)
 struct KillTests {
     /// The `nightshift` executable built next to the tests.
-    static var binary: URL? {
-        var candidates: [URL] = []
-        if let path = ProcessInfo.processInfo.environment["NIGHTSHIFT_BINARY"] { candidates.append(URL(fileURLWithPath: path)) }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("nightshift"))
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent("nightshift"))
-        candidates.append(TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/nightshift"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    static var binary: URL? { Subprocess.nightshiftBinary }
 
     static func corpus(documents: Int) throws -> URL {
         let folder = try TestEnvironment.temporaryDirectory("kill")

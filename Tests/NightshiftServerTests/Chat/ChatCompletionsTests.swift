@@ -184,13 +184,13 @@ struct ChatCompletionsTests {
         let python = venv.appendingPathComponent("bin/python").path
         let environment = ProcessInfo.processInfo.environment
         if FileManager.default.isExecutableFile(atPath: python),
-            try await ChildProcess.run([python, "-c", "import openai"], environment: environment).status == 0
+            try await Subprocess.run([python, "-c", "import openai"], environment: environment).status == 0
         {
             return python
         }
-        let made = try await ChildProcess.run(["python3", "-m", "venv", venv.path], environment: environment)
+        let made = try await Subprocess.run(["python3", "-m", "venv", venv.path], environment: environment)
         try #require(made.status == 0, "python3 -m venv failed: \(made.stderr)")
-        let install = try await ChildProcess.run(
+        let install = try await Subprocess.run(
             [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "openai"],
             environment: environment)
         try #require(install.status == 0, "pip install openai failed: \(install.stderr)")
@@ -208,12 +208,12 @@ struct ChatCompletionsTests {
         try await ChatHarness.with(.sqlite) { harness in
             try await harness.app().test(.live) { client in
                 let port = try #require(client.port)
-                let outcome = try await ChildProcess.run(
+                let outcome = try await Subprocess.run(
                     [
                         python, script.path, "http://127.0.0.1:\(port)/v1", ChatTokens.user(ChatUsers.alice),
                         Self.question,
                     ],
-                    environment: ChildProcess.loopbackEnvironment())
+                    environment: Subprocess.cleanEnvironment())
                 try #require(outcome.status == 0, "client.py failed: \(outcome.stderr)")
                 let result = try JSONValue.parse(outcome.stdout, what: "client.py output")
 

@@ -15,14 +15,7 @@ import Testing
 @Suite("nightshift serve: start-up")
 struct ServeCommandTests {
     /// The `nightshift` executable built next to the tests.
-    static var binary: URL? {
-        var candidates: [URL] = []
-        if let path = ProcessInfo.processInfo.environment["NIGHTSHIFT_BINARY"] { candidates.append(URL(fileURLWithPath: path)) }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("nightshift"))
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent("nightshift"))
-        candidates.append(TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/nightshift"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    static var binary: URL? { Subprocess.nightshiftBinary }
 
     /// An empty config file, so no `nightshift.conf` of the working folder is read.
     static let emptyConfig: URL = {
@@ -33,10 +26,7 @@ struct ServeCommandTests {
 
     /// The environment of a child `serve`: no JWT settings and no database URL from the test's own environment.
     static func environment(_ extra: [String: String]) -> [String: String] {
-        var environment = ChildProcess.loopbackEnvironment().filter {
-            !$0.key.hasPrefix("SUPABASE_") && !$0.key.hasPrefix("NIGHTSHIFT_") && $0.key != "DATABASE_URL"
-                && !$0.key.hasPrefix("OPENAI_") && !$0.key.hasPrefix("ANTHROPIC_")
-        }
+        var environment = Subprocess.cleanEnvironment()
         environment["NIGHTSHIFT_CONFIG"] = emptyConfig.path
         for (key, value) in extra { environment[key] = value }
         return environment
@@ -49,7 +39,7 @@ struct ServeCommandTests {
         let binary = try #require(Self.binary, "build the nightshift executable first (swift build)")
         let url = try await TestDatabases.shared.makePostgresDatabase()
         defer { Task { await TestDatabases.dropPostgresDatabase(url) } }
-        let outcome = try await ChildProcess.run(
+        let outcome = try await Subprocess.run(
             [binary.path, "serve", "--port", "0"], environment: Self.environment(["DATABASE_URL": url]))
         #expect(outcome.status == 2, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("SUPABASE_JWT_SECRET") && outcome.stderr.contains("SUPABASE_JWKS_URL"))
@@ -68,7 +58,7 @@ struct ServeCommandTests {
         let folder = try TestEnvironment.temporaryDirectory("serve-dev")
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = folder.appendingPathComponent("serve.sqlite").path
-        let outcome = try await ChildProcess.run(
+        let outcome = try await Subprocess.run(
             [binary.path, "serve", "--host", "0.0.0.0", "--port", "0"],
             environment: Self.environment(["NIGHTSHIFT_DB": database]))
         #expect(outcome.status == 2, "\(outcome.stderr)")
@@ -106,7 +96,7 @@ struct ServeCommandTests {
         let (fd, port) = try Self.occupiedPort()
         defer { close(fd) }
         for arguments in [["--port", "\(port)"], []] {
-            let outcome = try await ChildProcess.run(
+            let outcome = try await Subprocess.run(
                 [binary.path, "serve"] + arguments,
                 environment: Self.environment([
                     "NIGHTSHIFT_DB": folder.appendingPathComponent("serve.sqlite").path,
