@@ -161,6 +161,7 @@ struct Token: AsyncParsableCommand {
         discussion: """
             Example:
               SUPABASE_JWT_SECRET=… nightshift token --user a0000000-0000-4000-8000-00000000000a --ttl 3600
+              nightshift token --user a0000000-0000-4000-8000-00000000000a --json   # {"token", "user", "expires_at"}
             """
     )
 
@@ -171,6 +172,9 @@ struct Token: AsyncParsableCommand {
 
     @Option(help: "Seconds the token is valid.")
     var ttl: Double = 3600
+
+    @Flag(help: "Print {\"token\", \"user\", \"expires_at\"} as JSON instead of the bare token.")
+    var json = false
 
     func validate() throws {
         if UUID(uuidString: user) == nil { throw ValidationError("--user must be a uuid") }
@@ -183,7 +187,13 @@ struct Token: AsyncParsableCommand {
             guard let secret = configuration.secret("SUPABASE_JWT_SECRET"), let id = UUID(uuidString: user) else {
                 throw NightshiftError(.configuration, "SUPABASE_JWT_SECRET is not set", context: ["setting": "SUPABASE_JWT_SECRET"])
             }
-            print(DevelopmentTokens.sign(userID: id, secret: secret, lifetime: ttl))
+            let token = DevelopmentTokens.sign(userID: id, secret: secret, lifetime: ttl)
+            if json {
+                let expires = Timestamp.iso8601(Date().addingTimeInterval(ttl))
+                printJSON(["token": .string(token), "user": .string(id.uuidString.lowercased()), "expires_at": .string(expires)])
+            } else {
+                print(token)
+            }
         }
     }
 }

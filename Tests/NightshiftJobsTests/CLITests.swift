@@ -166,6 +166,27 @@ struct CLITests {
         #expect(try JSONValue.parse(fixtures.stdout, what: "fixtures")["already_loaded"] == .bool(true))
     }
 
+    @Test("every command that prints a result takes --json; token --json prints the token with its user and expiry")
+    func jsonEverywhere() async throws {
+        let commands: [[String]] = [
+            ["ingest"], ["reindex"], ["search"], ["extract"], ["stats"], ["report", "costs"], ["costs", "backfill"],
+            ["token"], ["migrate"], ["status"], ["fixtures", "load"], ["config"], ["bench", "stats"],
+            ["bench", "ingest"], ["bench", "retrieval"], ["bench", "chat"],
+        ]
+        for command in commands {
+            let help = try await Self.run(command + ["--help"])
+            #expect(help.stdout.contains("--json"), "nightshift \(command.joined(separator: " ")) has no --json")
+        }
+        let user = "a0000000-0000-4000-8000-00000000000a"
+        let token = try await Self.run(
+            ["token", "--user", user, "--ttl", "600", "--json"], environment: ["SUPABASE_JWT_SECRET": "test-secret-0123456789"])
+        #expect(token.status == 0, "\(token.stderr)")
+        let printed = try JSONValue.parse(token.stdout, what: "token --json")
+        #expect(printed["user"]?.stringValue == user)
+        #expect(printed["token"]?.stringValue?.split(separator: ".").count == 3)
+        #expect(printed["expires_at"]?.stringValue?.hasPrefix("20") == true)
+    }
+
     @Test("bench retrieval --json prints its figures as one JSON object on stdout")
     func benchJSON() async throws {
         let folder = try TestEnvironment.temporaryDirectory("cli-bench")

@@ -40,7 +40,7 @@ struct ServeCommandTests {
         let url = try await TestDatabases.shared.makePostgresDatabase()
         defer { Task { await TestDatabases.dropPostgresDatabase(url) } }
         let outcome = try await Subprocess.run(
-            [binary.path, "serve", "--port", "0"], environment: Self.environment(["DATABASE_URL": url]))
+            [binary.path, "serve", "--port", "0"], environment: Self.environment(["DATABASE_URL": url]), timeout: 60)
         #expect(outcome.status == 2, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("SUPABASE_JWT_SECRET") && outcome.stderr.contains("SUPABASE_JWKS_URL"))
         #expect(outcome.stderr.contains("embedded store"))
@@ -60,7 +60,7 @@ struct ServeCommandTests {
         let database = folder.appendingPathComponent("serve.sqlite").path
         let outcome = try await Subprocess.run(
             [binary.path, "serve", "--host", "0.0.0.0", "--port", "0"],
-            environment: Self.environment(["NIGHTSHIFT_DB": database]))
+            environment: Self.environment(["NIGHTSHIFT_DB": database]), timeout: 60)
         #expect(outcome.status == 2, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("SUPABASE_JWT_SECRET") && outcome.stderr.contains("loopback"))
         #expect(!outcome.stderr.contains("nightshift serve on"))
@@ -102,7 +102,7 @@ struct ServeCommandTests {
                     "NIGHTSHIFT_DB": folder.appendingPathComponent("serve.sqlite").path,
                     "NIGHTSHIFT_PORT": "\(port)",
                     "SUPABASE_JWT_SECRET": "a-serve-command-test-secret-of-32-bytes-or-more",
-                ]))
+                ]), timeout: 60)
             #expect(outcome.status != 0)
             let lines = outcome.stderr.split(separator: "\n").map(String.init)
             let error = try #require(lines.first { $0.hasPrefix("error:") }, "\(outcome.stderr)")

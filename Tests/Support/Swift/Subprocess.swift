@@ -13,13 +13,17 @@ public enum Subprocess {
     }
 
     /// Runs `arguments` (the program looked up on PATH) with exactly `environment`, stdin from /dev/null, in
-    /// `directory` when given (through `/bin/sh -c 'cd … && exec …'`).
+    /// `directory` when given (through `/bin/sh -c 'cd … && exec …'`). A program still running after `timeout`
+    /// seconds is killed (SIGKILL) and ends with status 137, so a program that should have exited fails its
+    /// test instead of hanging it.
     public static func run(
-        _ arguments: [String], environment: [String: String], directory: String? = nil
+        _ arguments: [String], environment: [String: String], directory: String? = nil, timeout: Double? = nil
     ) async throws -> Outcome {
         let command = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0] + arguments } ?? arguments
         return try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try runBlocking(command, environment: environment) }) }.start()
+            Thread {
+                continuation.resume(with: Result { try runBlocking(command, environment: environment, timeout: timeout) })
+            }.start()
         }
     }
 
@@ -45,7 +49,9 @@ public enum Subprocess {
         return environment
     }
 
-    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Outcome {
+    private static func runBlocking(_ arguments: [String], environment: [String: String], timeout: Double?) throws
+        -> Outcome
+    {
         var output: [Int32] = [0, 0]
         guard pipe(&output) == 0 else { throw NightshiftError(.internal, "pipe failed") }
         for fd in output { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
@@ -80,6 +86,15 @@ public enum Subprocess {
             close(output[0])
             throw NightshiftError(.internal, "could not start \(arguments[0])", context: ["errno": String(result)])
         }
+        // The watchdog kills the child only while it has not been reaped (the pid cannot be reused before).
+        let reaped = ReapedFlag()
+        if let timeout {
+            let child = pid
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                reaped.unlessSet { _ = kill(child, SIGKILL) }
+            }
+        }
+        defer { reaped.set() }
         var collected: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -92,10 +107,35 @@ public enum Subprocess {
         }
         close(output[0])
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // Waited for without reaping, then reaped under the watchdog's lock: the watchdog never signals a pid the
+        // system may have given to another process, and never waits on a child that is slow to exit.
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+        reaped.set { while waitpid(pid, &status, 0) == -1 && errno == EINTR {} }
         // WIFEXITED / WEXITSTATUS are macros Swift does not import.
         let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
         return Outcome(status: exitStatus, stdout: String(decoding: collected, as: UTF8.self), stderr: errors)
+    }
+}
+
+/// Whether a child has been reaped, for `Subprocess`'s watchdog.
+private final class ReapedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    /// Runs `body` (the reaping) under the lock, then marks the child reaped.
+    func set(_ body: () -> Void = {}) {
+        lock.lock()
+        defer { lock.unlock() }
+        if !done { body() }
+        done = true
+    }
+
+    /// Runs `body` (the kill) unless the child was reaped.
+    func unlessSet(_ body: () -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        if !done { body() }
     }
 }
