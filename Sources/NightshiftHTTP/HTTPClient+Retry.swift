@@ -54,7 +54,7 @@ extension HTTPClient {
                 guard var error = error as? NightshiftError, error.code == .http,
                     error.httpFailure?.isTransient == true
                 else { throw error }
-                error.context["attempts"] = String(attempt)
+                error.attempts = attempt
                 failure = error
             }
             if attempt >= policy.maxAttempts {
@@ -74,7 +74,7 @@ extension HTTPClient {
     static func statusError(_ response: HTTPResponse, request: HTTPRequest, attempts: Int) -> NightshiftError {
         var message = HTTPStatusText.describe(response.status)
         if let summary = response.errorSummary(scrubbing: request) { message += ": \(summary)" }
-        return .http(.status, message, request: request, status: response.status, extra: ["attempts": String(attempts)])
+        return .http(.status, message, request: request, status: response.status, attempts: attempts)
     }
 
     /// The error after the last attempt: the last failure, prefixed with the count.
@@ -82,7 +82,7 @@ extension HTTPClient {
         guard attempts > 1 else { return last }
         var error = last
         error.message = "gave up after \(attempts) attempts; last: \(last.message)"
-        error.context["attempts"] = String(attempts)
+        error.attempts = attempts
         return error
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import NightshiftCore
 
-/// Why an HTTP call failed, stored in the error's `reason` context so callers can tell the cases apart.
+/// Why an HTTP call failed, stored as the error's `reason` so callers can tell the cases apart.
 public enum HTTPFailure: String, Sendable, CaseIterable {
     /// The server answered with a status that is an error (see `httpStatus`).
     case status
@@ -36,25 +36,22 @@ public enum HTTPFailure: String, Sendable, CaseIterable {
 
 extension NightshiftError {
     /// The HTTP failure kind of this error, when it came from an HTTP call.
-    public var httpFailure: HTTPFailure? { context["reason"].flatMap(HTTPFailure.init(rawValue:)) }
-
-    /// The HTTP status of this error, when the server answered.
-    public var httpStatus: Int? { context["status"].flatMap { Int($0) } }
+    public var httpFailure: HTTPFailure? { reason.flatMap(HTTPFailure.init(rawValue:)) }
 
     /// How many attempts were made before this error, when retries were involved.
-    public var httpAttempts: Int? { context["attempts"].flatMap { Int($0) } }
+    public var httpAttempts: Int? { attempts }
 
     /// An HTTP error naming the request's URL (redacted) and provider; `message` is scrubbed of its secrets.
     public static func http(
-        _ failure: HTTPFailure, _ message: String, request: HTTPRequest, status: Int? = nil,
+        _ failure: HTTPFailure, _ message: String, request: HTTPRequest, status: Int? = nil, attempts: Int? = nil,
         extra: [String: String] = [:]
     ) -> NightshiftError {
         var context = extra.mapValues { request.scrub($0) }
         context["url"] = request.redactedURL
-        context["reason"] = failure.rawValue
         if let provider = request.provider { context["provider"] = provider }
-        if let status { context["status"] = String(status) }
-        return NightshiftError(.http, request.scrub(message), context: context)
+        return NightshiftError(
+            .http, request.scrub(message), context: context, reason: failure.rawValue, httpStatus: status,
+            attempts: attempts)
     }
 }
 

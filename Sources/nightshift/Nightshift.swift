@@ -121,8 +121,9 @@ enum ErrorReport {
         switch error {
         case let error as NightshiftError:
             var text = error.message
-            if !error.context.isEmpty {
-                text += " (" + error.context.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
+            let shown = error.shownContext
+            if !shown.isEmpty {
+                text += " (" + shown.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
             }
             if let cause = error.cause {
                 let (causeLine, _) = line(for: cause)

@@ -44,6 +44,45 @@ struct StoreFailureTests {
         }
     }
 
+    @Test(
+        "a PostgreSQL unique violation keeps its DETAIL's key value out of the description, in the debug field only",
+        .enabled(if: TestEnvironment.postgresEnabled))
+    func detailStaysOutOfDescription() async throws {
+        let error = try await DatabaseErrorSamples.postgresUniqueViolation()
+        let key = DatabaseErrorSamples.keyValue
+        #expect(error.sqlState == "23505")
+        #expect(error.detail?.contains(key) == true, "\(error.detail ?? "no detail")")
+        #expect(error.debugDescription.contains(key))
+        #expect(!error.description.contains(key), "\(error)")
+        #expect(!"\(error)".contains(key))
+        #expect(!"\(NightshiftError(.query, "insert failed", cause: error))".contains(key))
+        #expect(error.storeFailure == StoreFailure(.conflict, sqlState: "23505"))
+    }
+
+    @Test("both stores throw their database errors in one shape, with the SQLSTATE as a field and no values", arguments: TestEnvironment.storeKinds)
+    func oneShape(kind: StoreKind) async throws {
+        try await withFreshStore(kind) { store in
+            let user = UUID()
+            try await store.createUser(User(id: user))
+            let conversation = Conversation(userID: user)
+            try await store.createConversation(conversation)
+            var thrown: (any Error)?
+            do { try await store.createConversation(conversation) } catch { thrown = error }
+            let error = try #require(thrown)
+            let database = try #require(StoreFailure.databaseError(in: error), "\(error)")
+            #expect(database.sqlState == "23505")
+            #expect(database.storeFailure == StoreFailure(.conflict, sqlState: "23505"))
+            #expect(!database.description.contains(conversation.id.canonical))
+            if kind == .sqlite {
+                let sqlite = try #require(error as? SQLiteError, "GRDB's error left the store unmapped: \(type(of: error))")
+                #expect([1555, 2067].contains(sqlite.resultCode))  // SQLITE_CONSTRAINT_PRIMARYKEY or _UNIQUE
+                #expect(sqlite.detail == nil)
+                #expect(sqlite.statement?.contains("?") == true)
+                #expect(!String(reflecting: sqlite).contains(conversation.id.canonical))
+            }
+        }
+    }
+
     @Test("SQLSTATE classes: 23 integrity, 08 and 57P0x unavailable, the rest other")
     func classes() {
         #expect(StoreFailure.category(sqlState: "23505") == .conflict)

@@ -206,7 +206,7 @@ public struct ProviderAttempt: Sendable, Hashable, CustomStringConvertible {
     public static func classify(_ error: any Error) -> Failure {
         guard let error = error as? NightshiftError else { return .other }
         if error.code == .configuration { return .notConfigured }
-        if error.context["reason"] == "stream_error" { return .streamError }
+        if error.reason == "stream_error" { return .streamError }
         switch error.httpFailure {
         case .status?: return error.httpStatus.map(Failure.status) ?? .other
         case .timeout?, .connectTimeout?, .idleTimeout?: return .timeout

@@ -229,8 +229,8 @@ public struct OpenAIEmbedder: Embedder {
                 .provider, "invalid embeddings response: \(message)",
                 context: [
                     "provider": OpenAIEmbedder.providerName, "url": request.redactedURL, "model": settings.model,
-                    "reason": HTTPFailure.malformedResponse.rawValue, "first_input": String(batch.offset),
-                ])
+                    "first_input": String(batch.offset),
+                ], reason: HTTPFailure.malformedResponse.rawValue)
         }
         guard reply.data.count == batch.texts.count else {
             throw invalid("\(reply.data.count) vectors for \(batch.texts.count) inputs")

@@ -33,21 +33,21 @@ enum ProviderSupport {
 
     /// The error for a body that is not what the provider's protocol promises.
     static func malformed(_ detail: String, request: HTTPRequest, model: String? = nil) -> NightshiftError {
-        var context = ["url": request.redactedURL, "reason": HTTPFailure.malformedResponse.rawValue]
+        var context = ["url": request.redactedURL]
         if let provider = request.provider { context["provider"] = provider }
         if let model { context["model"] = model }
         return NightshiftError(
             .provider, "malformed response from \(request.provider ?? "provider"): \(detail)",
-            context: context)
+            context: context, reason: HTTPFailure.malformedResponse.rawValue)
     }
 
     /// The error for an error event inside a stream (`{"type":"error",…}` or `{"error":{…}}`).
     static func streamError(_ message: String, request: HTTPRequest, model: String) -> NightshiftError {
-        var context = ["url": request.redactedURL, "reason": "stream_error", "model": model]
+        var context = ["url": request.redactedURL, "model": model]
         if let provider = request.provider { context["provider"] = provider }
         return NightshiftError(
             .provider, "\(request.provider ?? "provider") stream failed: \(message)",
-            context: context)
+            context: context, reason: "stream_error")
     }
 
     /// Encodes a request body; the payload types here always encode.

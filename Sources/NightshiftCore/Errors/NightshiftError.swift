@@ -43,21 +43,54 @@ public struct NightshiftError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Where: a file path (and archive entry), a table and row, a field, a URL without credentials.
     public var context: [String: String]
+    /// A stable machine-readable reason a caller may switch on (`unknown_user`, an `AuthFailure` or
+    /// `HTTPFailure` raw value, `stream_error`); shown as `reason=` in `description`.
+    public var reason: String?
+    /// The request or input field at fault; shown as `field=`.
+    public var field: String?
+    /// The HTTP status a server answered with, for errors of an HTTP call; shown as `status=`.
+    public var httpStatus: Int?
+    /// How many attempts were made before this error, when retries were involved; shown as `attempts=`.
+    public var attempts: Int?
+    /// The SQLSTATE of the database error behind this one (SQLite's errors carry the equivalent PostgreSQL
+    /// code); shown as `sqlstate=`.
+    public var sqlState: String?
     /// The underlying error, if any; shown by `debugDescription`-style logging only through its own description.
     public var cause: (any Error)?
 
-    public init(_ code: Code, _ message: String, context: [String: String] = [:], cause: (any Error)? = nil) {
+    public init(
+        _ code: Code, _ message: String, context: [String: String] = [:], reason: String? = nil,
+        field: String? = nil, httpStatus: Int? = nil, attempts: Int? = nil, sqlState: String? = nil,
+        cause: (any Error)? = nil
+    ) {
         self.code = code
         self.message = message
         self.context = context
+        self.reason = reason
+        self.field = field
+        self.httpStatus = httpStatus
+        self.attempts = attempts
+        self.sqlState = sqlState
         self.cause = cause
+    }
+
+    /// The context with the typed fields under their names (`reason`, `field`, `status`, `attempts`,
+    /// `sqlstate`): what `description` and the command line show in parentheses, sorted by name.
+    public var shownContext: [(key: String, value: String)] {
+        var shown = context
+        if let reason { shown["reason"] = reason }
+        if let field { shown["field"] = field }
+        if let httpStatus { shown["status"] = String(httpStatus) }
+        if let attempts { shown["attempts"] = String(attempts) }
+        if let sqlState { shown["sqlstate"] = sqlState }
+        return shown.sorted { $0.key < $1.key }
     }
 
     public var description: String {
         var text = message
-        if !context.isEmpty {
-            let pairs = context.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            text += " (" + pairs.joined(separator: ", ") + ")"
+        let shown = shownContext
+        if !shown.isEmpty {
+            text += " (" + shown.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
         }
         if let cause {
             text += ": \(cause)"
@@ -76,7 +109,9 @@ public struct NightshiftError: Error, Sendable, CustomStringConvertible {
 
 extension NightshiftError {
     /// Bad input: names the field or file at fault.
-    public static func invalidInput(_ message: String, context: [String: String] = [:]) -> NightshiftError {
-        NightshiftError(.invalidInput, message, context: context)
+    public static func invalidInput(
+        _ message: String, context: [String: String] = [:], field: String? = nil, httpStatus: Int? = nil
+    ) -> NightshiftError {
+        NightshiftError(.invalidInput, message, context: context, field: field, httpStatus: httpStatus)
     }
 }

@@ -248,14 +248,14 @@ public struct ChatOrchestrator: Sendable {
     /// or holds U+0000, which PostgreSQL cannot store in text.
     func validatedMessage(_ text: String) throws -> String {
         let message = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !message.isEmpty else { throw NightshiftError.invalidInput("message is required", context: ["field": "message"]) }
+        guard !message.isEmpty else { throw NightshiftError.invalidInput("message is required", field: "message") }
         guard message.count <= settings.maxMessageCharacters else {
             throw NightshiftError.invalidInput(
-                "message is longer than \(settings.maxMessageCharacters) characters", context: ["field": "message"])
+                "message is longer than \(settings.maxMessageCharacters) characters", field: "message")
         }
         guard !message.unicodeScalars.contains("\u{0}") else {
             throw NightshiftError.invalidInput(
-                "message contains the NUL character (U+0000), which cannot be stored", context: ["field": "message"])
+                "message contains the NUL character (U+0000), which cannot be stored", field: "message")
         }
         return message
     }

@@ -43,7 +43,7 @@ public enum DocumentFetcher {
         }
         if response.status == 404 || response.status == 410 {
             throw NightshiftError.invalidInput(
-                "no such page (HTTP \(response.status))", context: ["url": shown, "status": String(response.status)])
+                "no such page (HTTP \(response.status))", context: ["url": shown], httpStatus: response.status)
         }
         guard response.isSuccess else {
             throw DocumentSkip(.unreadable, "HTTP \(response.status)", uri: shown)

@@ -118,7 +118,7 @@ public struct IngestJob: Sendable {
                 fetched[input] = .success((item, type))
             } catch let skip as DocumentSkip {
                 fetched[input] = .failure(skip)
-            } catch let error as NightshiftError where error.code == .invalidInput && error.context["status"] != nil {
+            } catch let error as NightshiftError where error.code == .invalidInput && error.httpStatus != nil {
                 let uri = Self.rootURI(input, secretParameters: secretParameters)
                 let stored = try await store.documentStates(sourcePrefix: uri, owner: owner).contains { $0.sourceURI == uri }
                 guard stored else { throw error }

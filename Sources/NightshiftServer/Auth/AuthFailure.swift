@@ -1,6 +1,6 @@
 import NightshiftCore
 
-/// Why a request was not authenticated, stored as the `reason` context of a `.forbidden` `NightshiftError`.
+/// Why a request was not authenticated, stored as the `reason` of a `.forbidden` `NightshiftError`.
 ///
 /// The raw values are stable: clients and logs may match on them. None of the messages built from these carries
 /// the token, a claim value or a key: a token is a credential, and echoing it into logs would leak it.
@@ -78,12 +78,12 @@ extension NightshiftError {
     /// fault, never its value) refines the message.
     public static func auth(_ failure: AuthFailure, detail: String? = nil) -> NightshiftError {
         let message = detail.map { "\(failure.message): \($0)" } ?? failure.message
-        return NightshiftError(.forbidden, message, context: ["reason": failure.rawValue])
+        return NightshiftError(.forbidden, message, reason: failure.rawValue)
     }
 
     /// The authentication failure this error stands for, when it is one.
     public var authFailure: AuthFailure? {
         guard code == .forbidden else { return nil }
-        return context["reason"].flatMap(AuthFailure.init(rawValue:))
+        return reason.flatMap(AuthFailure.init(rawValue:))
     }
 }

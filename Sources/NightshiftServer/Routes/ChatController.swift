@@ -81,7 +81,7 @@ struct ChatController: Sendable {
         guard case .object = body else { throw NightshiftError.invalidInput("the request body must be a JSON object") }
         if let field = Self.fieldWithNUL(body, path: "") {
             throw NightshiftError.invalidInput(
-                "\(field) contains the NUL character (U+0000), which cannot be stored", context: ["field": field])
+                "\(field) contains the NUL character (U+0000), which cannot be stored", field: field)
         }
         return (identity, body)
     }
@@ -97,7 +97,7 @@ struct ChatController: Sendable {
                     .forbidden,
                     "user \(id.canonical) is not in auth.users: create the user in Supabase Auth, or set "
                         + "NIGHTSHIFT_PROVISION_USERS=true to add users of verified tokens on first sight",
-                    context: ["reason": "unknown_user", "user_id": id.canonical])
+                    context: ["user_id": id.canonical], reason: "unknown_user")
             }
             let email = identity.claims?.email
             do {
@@ -135,6 +135,7 @@ struct ChatController: Sendable {
     }
 
     /// The client's view of `error`; server faults are logged with the trace id, the detail staying in the log.
+    /// A database error's DETAIL (it holds key values of rows) is logged at debug level only.
     func clientFailure(_ error: any Error, traceID: String) -> ClientFailure {
         if error is RateLimited {
             return ClientFailure(status: .tooManyRequests, message: "too many requests", reason: "rate_limited")
@@ -144,6 +145,14 @@ struct ChatController: Sendable {
             logger.error(
                 "request failed",
                 metadata: ["trace": "\(traceID)", "status": "\(failure.status.code)", "error": "\(error)"])
+        }
+        if let database = StoreFailure.databaseError(in: error), let detail = database.detail {
+            logger.debug(
+                "database error detail",
+                metadata: [
+                    "trace": "\(traceID)", "status": "\(failure.status.code)",
+                    "sqlstate": "\(database.sqlState ?? "")", "detail": "\(detail)",
+                ])
         }
         return failure
     }
@@ -167,12 +176,12 @@ struct ChatController: Sendable {
         do {
             let (identity, body) = try await admit(request)
             guard let message = body["message"]?.stringValue else {
-                throw NightshiftError.invalidInput("message is required", context: ["field": "message"])
+                throw NightshiftError.invalidInput("message is required", field: "message")
             }
             var conversationID: UUID?
             if let value = body["conversationId"], value != .null {
                 guard let text = value.stringValue, let id = UUID(uuidString: text) else {
-                    throw NightshiftError.invalidInput("conversationId must be a uuid", context: ["field": "conversationId"])
+                    throw NightshiftError.invalidInput("conversationId must be a uuid", field: "conversationId")
                 }
                 conversationID = id
             }
@@ -298,7 +307,7 @@ struct ChatController: Sendable {
         if let agent = AgentType.allCases.first(where: { modelID($0) == model }) { return agent }
         throw NightshiftError(
             .notFound, "the model '\(String(name.prefix(100)))' does not exist; GET /v1/models lists the models",
-            context: ["field": "model", "reason": "model_not_found"])
+            reason: "model_not_found", field: "model")
     }
 
     /// The models of the OpenAI wire format: `nightshift` (the intent classifier picks the agent) and one per
@@ -330,7 +339,7 @@ struct ChatController: Sendable {
                 _ = try Self.agent(forModel: id)
                 throw NightshiftError(
                     .notFound, "the model '\(String(id.prefix(100)))' is not active",
-                    context: ["field": "model", "reason": "model_not_found"])
+                    reason: "model_not_found", field: "model")
             }
             return JSONResponse.make(found)
         } catch {
@@ -349,10 +358,10 @@ struct ChatController: Sendable {
             let requestedModel = body["model"]?.stringValue ?? Self.automaticModel
             let agent = try Self.agent(forModel: requestedModel)
             guard let messages = body["messages"]?.arrayValue, !messages.isEmpty else {
-                throw NightshiftError.invalidInput("messages is required", context: ["field": "messages"])
+                throw NightshiftError.invalidInput("messages is required", field: "messages")
             }
             guard let last = messages.last(where: { $0["role"]?.stringValue == "user" }) else {
-                throw NightshiftError.invalidInput("no user message", context: ["field": "messages"])
+                throw NightshiftError.invalidInput("no user message", field: "messages")
             }
             let text: String
             if let content = last["content"]?.stringValue {
@@ -360,7 +369,7 @@ struct ChatController: Sendable {
             } else if let parts = last["content"]?.arrayValue {
                 text = parts.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
             } else {
-                throw NightshiftError.invalidInput("the user message has no text content", context: ["field": "messages"])
+                throw NightshiftError.invalidInput("the user message has no text content", field: "messages")
             }
             let turn = ChatTurnRequest(userID: identity.userID, message: text, agent: agent)
             let id = "chatcmpl-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

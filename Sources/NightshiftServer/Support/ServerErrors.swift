@@ -42,8 +42,8 @@ enum ServerErrors {
             return ClientFailure(status: status, message: stored.safeMessage, reason: stored.reason)
         }
         if let error = error as? NightshiftError {
-            let field = error.context["field"]
-            let reason = error.context["reason"]
+            let field = error.field
+            let reason = error.reason
             switch error.code {
             case .invalidInput, .configuration:
                 return ClientFailure(status: .badRequest, message: error.message, reason: reason, field: field)

@@ -5,8 +5,10 @@ import NightshiftCore
 /// An error from PostgreSQL or from the libpq layer.
 ///
 /// It carries the server's SQLSTATE, message, detail and hint and the statement that failed, but never the
-/// statement's parameter values (they may hold user data) nor the connection password.
-public struct PGError: Error, Sendable, CustomStringConvertible {
+/// statement's parameter values (they may hold user data) nor the connection password. `description` leaves out
+/// the server's DETAIL, which holds key values of rows (`Key (email)=(alice@example.com) already exists.`):
+/// `detail` and `debugDescription` keep it for logs at debug level.
+public struct PGError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// Which step failed.
     public enum Kind: String, Sendable {
         /// The URL was malformed or the server could not be reached or refused us.
@@ -23,6 +25,7 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     /// The five-character SQLSTATE (`23505` unique violation, `42P01` undefined table, …) when the server sent one.
     public var sqlState: String?
     public var message: String
+    /// The server's DETAIL; it may hold key values of rows, so it is for logs at debug level only.
     public var detail: String?
     public var hint: String?
     /// The SQL text (with `$n` placeholders, never values).
@@ -43,11 +46,17 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         self.position = position
     }
 
-    public var description: String {
+    /// The error for error lines and logs at info level and above: everything but the DETAIL.
+    public var description: String { describe(withDetail: false) }
+
+    /// The error with the server's DETAIL, for logs at debug level only.
+    public var debugDescription: String { describe(withDetail: true) }
+
+    private func describe(withDetail: Bool) -> String {
         var text = "PostgreSQL \(kind.rawValue) error"
         if let sqlState { text += " [\(sqlState)]" }
         text += ": \(message)"
-        if let detail { text += " — \(detail)" }
+        if withDetail, let detail { text += " — \(detail)" }
         if let hint { text += " (hint: \(hint))" }
         if let statement {
             let oneLine = statement.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -112,10 +112,9 @@ public final class PostgresStore: Store {
                     if let position = error.position {
                         context["line"] = String(migration.line(ofPosition: position))
                     }
-                    if let sqlState = error.sqlState { context["sqlstate"] = sqlState }
                     throw NightshiftError(
                         .migration, "migration \(migration.path) failed and was rolled back: \(error.message)",
-                        context: context)
+                        context: context, sqlState: error.sqlState)
                 }
                 let duration = Int(Date().timeIntervalSince(started) * 1000)
                 try await connection.execute(

@@ -27,18 +27,10 @@ public struct StoreFailure: Sendable, Hashable, CustomStringConvertible {
         self.sqlState = sqlState
     }
 
-    /// The failure `error` stands for, when it is a database error (a `PGError`, a GRDB `DatabaseError`, or a
-    /// `NightshiftError` whose cause chain holds one); nil otherwise.
+    /// The failure `error` stands for, when it is a database error (a `StoreDatabaseError`, a GRDB
+    /// `DatabaseError`, or a `NightshiftError` whose cause chain holds one); nil otherwise.
     public static func of(_ error: any Error) -> StoreFailure? {
-        var current: (any Error)? = error
-        var depth = 0
-        while let error = current, depth < 8 {
-            if let error = error as? PGError { return classify(error) }
-            if let error = error as? DatabaseError { return classify(error) }
-            current = (error as? NightshiftError)?.cause
-            depth += 1
-        }
-        return nil
+        databaseError(in: error)?.storeFailure
     }
 
     /// The category of a SQLSTATE.

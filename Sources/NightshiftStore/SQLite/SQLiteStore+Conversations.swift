@@ -4,7 +4,7 @@ import NightshiftCore
 
 extension SQLiteStore {
     public func createConversation(_ conversation: Conversation) async throws {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     insert into agent_conversations (id, user_id, agent_type, messages, context, status, metadata,
@@ -36,7 +36,7 @@ extension SQLiteStore {
     }
 
     public func conversation(id: UUID, userID: UUID) async throws -> Conversation? {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchOne(
                 db, sql: "select * from agent_conversations where id = ? and user_id = ?",
                 arguments: [id.canonical, userID.canonical]
@@ -45,7 +45,7 @@ extension SQLiteStore {
     }
 
     public func conversations(userID: UUID, limit: Int) async throws -> [Conversation] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db, sql: "select * from agent_conversations where user_id = ? order by created_at desc, id limit ?",
                 arguments: [userID.canonical, limit]
@@ -58,7 +58,7 @@ extension SQLiteStore {
         status: Conversation.Status
     ) async throws -> Bool {
         let added = JSONValue.array(messages.map(\.json)).jsonText
-        return try await database.write { db in
+        return try await writing { db in
             // json_group_array over both arrays keeps the stored order and appends the new messages.
             try db.execute(
                 sql: """
@@ -75,7 +75,7 @@ extension SQLiteStore {
     }
 
     public func recordChatTurn(_ record: ChatTurnRecord) async throws -> Bool {
-        try await database.write { db in
+        try await writing { db in
             let conversation = record.conversation
             let added = JSONValue.array(record.newMessages.map(\.json)).jsonText
             if record.createConversation {
@@ -152,7 +152,7 @@ extension SQLiteStore {
 
     public func insertAIMessages(_ messages: [AIMessage]) async throws {
         guard !messages.isEmpty else { return }
-        try await database.write { db in
+        try await writing { db in
             for message in messages {
                 try db.execute(
                     sql: """
@@ -169,7 +169,7 @@ extension SQLiteStore {
     }
 
     public func aiMessages(userID: UUID, runID: UUID?) async throws -> [AIMessage] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -190,7 +190,7 @@ extension SQLiteStore {
     // MARK: Feedback
 
     public func recordFeedback(_ feedback: AIFeedback) async throws {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     insert into ai_feedback (id, user_id, ai_run_id, feedback_type, comment, created_at)
@@ -210,7 +210,7 @@ extension SQLiteStore {
     }
 
     public func feedback(userID: UUID?, since: Date?) async throws -> [AIFeedback] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -236,7 +236,7 @@ extension SQLiteStore {
         if let confidence = fact.confidence, !(0...1).contains(confidence) {
             throw NightshiftError.invalidInput("confidence must be between 0 and 1", context: ["key": fact.key])
         }
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     insert into ai_memory (id, user_id, memory_type, key, value, confidence, source, expires_at)
@@ -253,7 +253,7 @@ extension SQLiteStore {
     }
 
     public func facts(userID: UUID, kind: MemoryFact.Kind?, now: Date) async throws -> [MemoryFact] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -274,7 +274,7 @@ extension SQLiteStore {
     }
 
     public func deleteFact(id: UUID, userID: UUID) async throws -> Bool {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "delete from ai_memory where id = ? and user_id = ?", arguments: [id.canonical, userID.canonical])
             return db.changesCount > 0

@@ -70,7 +70,7 @@ extension SQLiteStore {
     }
 
     public func document(sourceURI: String, owner: Owner) async throws -> Document? {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchOne(
                 db, sql: "select * from documents where source_uri = ? and coalesce(owner_id, '') = coalesce(?, '')",
                 arguments: [sourceURI, owner.userID?.canonical]
@@ -79,19 +79,19 @@ extension SQLiteStore {
     }
 
     public func document(id: UUID) async throws -> Document? {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchOne(db, sql: "select * from documents where id = ?", arguments: [id.canonical]).map(Self.document)
         }
     }
 
     public func documentContent(id: UUID) async throws -> String? {
-        try await database.read { db in
+        try await reading { db in
             try String.fetchOne(db, sql: "select content from documents where id = ?", arguments: [id.canonical])
         }
     }
 
     public func documents(sourcePrefix: String?, owner: Owner?) async throws -> [Document] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 // Not `content`: a listing of 100,000 documents would carry every document's text.
@@ -110,7 +110,7 @@ extension SQLiteStore {
 
     public func recordSourceStamp(_ stamp: String, uris: [String], owner: Owner) async throws {
         guard !uris.isEmpty else { return }
-        try await database.write { db in
+        try await writing { db in
             for start in stride(from: 0, to: uris.count, by: 500) {
                 let part = Array(uris[start..<min(start + 500, uris.count)])
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
@@ -125,7 +125,7 @@ extension SQLiteStore {
     }
 
     public func documentStates(sourcePrefix: String, owner: Owner) async throws -> [DocumentState] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -155,7 +155,7 @@ extension SQLiteStore {
     }
 
     public func chunks(documentID: UUID) async throws -> [StoredChunk] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db, sql: "select * from agent_memory where document_id = ? order by chunk_index, id",
                 arguments: [documentID.canonical]
@@ -165,7 +165,7 @@ extension SQLiteStore {
 
     public func embeddings(contentHashes: [String]) async throws -> [String: [Float]] {
         guard !contentHashes.isEmpty else { return [:] }
-        return try await database.read { db in
+        return try await reading { db in
             var found: [String: [Float]] = [:]
             // Bounded statement size: SQLite allows 32,766 parameters.
             for start in stride(from: 0, to: contentHashes.count, by: 500) {
@@ -203,7 +203,7 @@ extension SQLiteStore {
             }
         }
         let items = batch.map { (document: $0.document, chunks: $0.chunks) }
-        return try await database.write { db in
+        return try await writing { db in
             var stored: [Document] = []
             for (document, chunks) in items {
                 stored.append(try Self.replaceDocument(document, chunks: chunks, in: db))
@@ -215,7 +215,7 @@ extension SQLiteStore {
 
     public func chunkHashes(documentIDs: [UUID]) async throws -> [UUID: [String]] {
         guard !documentIDs.isEmpty else { return [:] }
-        return try await database.read { db in
+        return try await reading { db in
             var hashes: [UUID: [String]] = [:]
             for start in stride(from: 0, to: documentIDs.count, by: 500) {
                 let slice = documentIDs[start..<min(start + 500, documentIDs.count)].map(\.canonical)
@@ -308,7 +308,7 @@ extension SQLiteStore {
     public func searchIndexRebuildRefusal() async throws -> String? { nil }
 
     public func deleteDocument(id: UUID) async throws -> Bool {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(sql: "delete from documents where id = ?", arguments: [id.canonical])
             let deleted = db.changesCount > 0
             if deleted { try Self.bumpGeneration(db) }
@@ -351,7 +351,7 @@ extension SQLiteStore {
         -> [(id: UUID, owner: UUID?, score: Double)]
     {
         guard let query = Self.ftsQuery(terms), limit > 0 else { return [] }
-        return try await database.read { db in
+        return try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -384,7 +384,7 @@ extension SQLiteStore {
     func matches(_ ranked: [(id: UUID, owner: UUID?, score: Double)]) async throws -> [ChunkMatch] {
         guard !ranked.isEmpty else { return [] }
         let ids = ranked.map(\.id.canonical)
-        let found = try await database.read { db -> [String: ChunkMatch] in
+        let found = try await reading { db -> [String: ChunkMatch] in
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
             var byID: [String: ChunkMatch] = [:]
             for row in try Row.fetchAll(
@@ -415,7 +415,7 @@ extension SQLiteStore {
 
     /// The in-memory vectors of one model, reloaded when the generation moved.
     func vectorIndex(model: String) async throws -> VectorIndex {
-        let generation = try await database.read { db in
+        let generation = try await reading { db in
             try Int.fetchOne(
                 db, sql: "select cast(value as integer) from job_state where job = ? and key = ?",
                 arguments: [Self.generationKey.job, Self.generationKey.key]) ?? 0
@@ -423,7 +423,7 @@ extension SQLiteStore {
         if let cached = vectorCache.withLock({ $0[model] }), cached.generation == generation {
             return cached
         }
-        let loaded = try await database.read { db -> VectorIndex in
+        let loaded = try await reading { db -> VectorIndex in
             // Read the generation again inside the snapshot, so the copy is labelled with what it holds.
             let snapshotGeneration = try Int.fetchOne(
                 db, sql: "select cast(value as integer) from job_state where job = ? and key = ?",

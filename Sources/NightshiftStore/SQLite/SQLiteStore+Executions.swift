@@ -7,7 +7,7 @@ import NightshiftCore
 
 extension SQLiteStore {
     public func recordExecution(_ execution: AgentExecution, userID: UUID?) async throws {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     insert into agent_executions (id, conversation_id, agent_type, tool_calls, tokens_used, cost_usd,
@@ -24,7 +24,7 @@ extension SQLiteStore {
     }
 
     public func executions(conversationID: UUID) async throws -> [AgentExecution] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db, sql: "select * from agent_executions where conversation_id = ? order by created_at, id",
                 arguments: [conversationID.canonical]
@@ -50,20 +50,20 @@ extension SQLiteStore {
     }
 
     public func agents(activeOnly: Bool) async throws -> [AIAgent] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(db, sql: "select * from ai_agents where not ? or is_active order by name", arguments: [activeOnly])
                 .map(Self.agent)
         }
     }
 
     public func agent(named name: String) async throws -> AIAgent? {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchOne(db, sql: "select * from ai_agents where name = ?", arguments: [name]).map(Self.agent)
         }
     }
 
     public func saveAgent(_ agent: AIAgent) async throws {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     insert into ai_agents (id, name, description, version, model, system_prompt, temperature, max_tokens,
@@ -82,7 +82,7 @@ extension SQLiteStore {
     }
 
     public func insertRun(_ run: AIRun) async throws {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     insert into ai_runs (id, user_id, agent_id, trip_id, saved_place_id, input_text, output_text, status,
@@ -101,7 +101,7 @@ extension SQLiteStore {
     }
 
     public func updateRun(_ run: AIRun) async throws {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     update ai_runs set output_text = ?, status = ?, model_used = ?, tokens_prompt = ?,
@@ -133,13 +133,13 @@ extension SQLiteStore {
     }
 
     public func run(id: UUID) async throws -> AIRun? {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchOne(db, sql: "select * from ai_runs where id = ?", arguments: [id.canonical]).map(Self.run)
         }
     }
 
     public func runs(userID: UUID, limit: Int) async throws -> [AIRun] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db, sql: "select * from ai_runs where user_id = ? order by created_at desc, id limit ?",
                 arguments: [userID.canonical, limit]
@@ -148,7 +148,7 @@ extension SQLiteStore {
     }
 
     public func usageStats(userID: UUID, from: Date, to: Date) async throws -> UsageTotals {
-        try await database.read { db in
+        try await reading { db in
             // Costs are exact decimals in text: summed in Swift, not as SQLite floats.
             let rows = try Row.fetchAll(
                 db,
@@ -178,7 +178,7 @@ extension SQLiteStore {
     // MARK: Jobs
 
     public func startJobRun(_ run: JobRun) async throws {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "insert into job_runs (id, job, started_at, status, counts, host, pid) values (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
@@ -190,7 +190,7 @@ extension SQLiteStore {
     }
 
     public func finishJobRun(id: UUID, status: JobRun.Status, counts: JSONValue, error: String?, at: Date) async throws {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "update job_runs set status = ?, counts = ?, error = ?, finished_at = ? where id = ?",
                 arguments: [status.rawValue, counts.jsonText, error, Timestamp.iso8601(at), id.canonical])
@@ -198,7 +198,7 @@ extension SQLiteStore {
     }
 
     public func jobRuns(job: String?, limit: Int) async throws -> [JobRun] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db, sql: "select * from job_runs where ? is null or job = ? order by started_at desc limit ?",
                 arguments: [job, job, limit]
@@ -214,7 +214,7 @@ extension SQLiteStore {
     }
 
     public func markAbandonedJobRuns(job: String, except: UUID, at: Date) async throws -> Int {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     update job_runs set status = 'failed', finished_at = ?,
@@ -250,14 +250,14 @@ extension SQLiteStore {
     }
 
     public func jobState(job: String, key: String) async throws -> JSONValue? {
-        try await database.read { db in
+        try await reading { db in
             try String.fetchOne(db, sql: "select value from job_state where job = ? and key = ?", arguments: [job, key])
                 .map { try JSONValue.parse($0, what: "job_state value") }
         }
     }
 
     public func setJobState(job: String, key: String, value: JSONValue) async throws {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     insert into job_state (job, key, value) values (?, ?, ?)

@@ -4,7 +4,7 @@ import NightshiftCore
 
 extension SQLiteStore {
     public func insertNotification(_ notification: ProactiveNotification) async throws {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     insert into proactive_notifications (id, user_id, agent_type, notification_type, title, message,
@@ -21,7 +21,7 @@ extension SQLiteStore {
     }
 
     public func notifications(userID: UUID, unreadOnly: Bool, limit: Int) async throws -> [ProactiveNotification] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -43,7 +43,7 @@ extension SQLiteStore {
     }
 
     public func markNotificationRead(id: UUID, userID: UUID) async throws -> Bool {
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "update proactive_notifications set read = 1 where id = ? and user_id = ?",
                 arguments: [id.canonical, userID.canonical])

@@ -44,7 +44,7 @@ extension SQLiteStore {
     public func changedUsageDays(since: Date?, timezone: String) async throws -> [Day] {
         let zone = try UsageTimeZone.validate(timezone)
         let sinceText = since.map(Timestamp.iso8601)
-        return try await database.read { db in
+        return try await reading { db in
             var days = Set<Day>()
             for table in ["agent_executions", "ai_runs"] {
                 let cursor = try String.fetchCursor(
@@ -166,7 +166,7 @@ extension SQLiteStore {
     public func recomputeUsageStats(days: [Day], timezone: String) async throws -> StatsWriteCounts {
         guard !days.isEmpty else { return StatsWriteCounts() }
         let zone = try UsageTimeZone.validate(timezone)
-        return try await database.write { db in
+        return try await writing { db in
             let fresh = try Self.freshUsage(days: days, zone: zone, timezone: timezone, db: db)
             var existing: [String: DailyUsageRow] = [:]
             let marks = Array(repeating: "?", count: days.count).joined(separator: ",")
@@ -259,7 +259,7 @@ extension SQLiteStore {
     }
 
     public func dailyUsage(from: Day, to: Day, timezone: String) async throws -> [DailyUsageRow] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -335,7 +335,7 @@ extension SQLiteStore {
         -> [(source: String, model: String, rows: Int)]
     {
         let sinceText = since.map(Timestamp.iso8601)
-        return try await database.read { db in
+        return try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -386,7 +386,7 @@ extension SQLiteStore {
         var lastID = ""
         while true {
             let after = lastID
-            let batch = try await database.write { db -> (rows: Int, last: String, counts: BackfillCounts) in
+            let batch = try await writing { db -> (rows: Int, last: String, counts: BackfillCounts) in
                 let rows = try Row.fetchAll(
                     db,
                     sql: select + " and (? is null or created_at >= ?) and \(Self.needsCost(source, recompute: recompute)) and id > ? order by id limit ?",

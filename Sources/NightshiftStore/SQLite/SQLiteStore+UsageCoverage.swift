@@ -5,7 +5,7 @@ import NightshiftCore
 extension SQLiteStore {
     public func usageCoverage(from: Day, to: Day, timezone: String) async throws -> UsageCoverage {
         let zone = try UsageTimeZone.validate(timezone)
-        return try await database.read { db in
+        return try await reading { db in
             let computed = try String.fetchAll(
                 db,
                 sql: "select distinct day from daily_usage_totals where timezone = ? and day between ? and ? order by 1",

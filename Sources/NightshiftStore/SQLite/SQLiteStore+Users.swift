@@ -4,7 +4,7 @@ import NightshiftCore
 
 extension SQLiteStore {
     public func createUser(_ user: User) async throws {
-        try await database.write { db in
+        try await writing { db in
             // The on_auth_user_created_agent_prefs trigger inserts the default preferences in this transaction.
             try db.execute(
                 sql: "insert or ignore into auth_users (id, email, created_at) values (?, ?, ?)",
@@ -13,14 +13,14 @@ extension SQLiteStore {
     }
 
     public func user(id: UUID) async throws -> User? {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchOne(db, sql: "select id, email, created_at from auth_users where id = ?", arguments: [id.canonical])
                 .map(Self.user)
         }
     }
 
     public func users(after: UUID?, limit: Int) async throws -> [User] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db, sql: "select id, email, created_at from auth_users where ? is null or id > ? order by id limit ?",
                 arguments: [after?.canonical, after?.canonical, limit]
@@ -33,7 +33,7 @@ extension SQLiteStore {
     }
 
     public func preferences(userID: UUID) async throws -> UserPreferences? {
-        try await database.read { db in
+        try await reading { db in
             guard let row = try Row.fetchOne(
                 db, sql: "select * from user_agent_preferences where user_id = ?", arguments: [userID.canonical])
             else { return nil }
@@ -59,7 +59,7 @@ extension SQLiteStore {
 
     public func savePreferences(_ preferences: UserPreferences) async throws {
         let quiet: JSONValue = ["start": .string(preferences.quietHours.start), "end": .string(preferences.quietHours.end)]
-        try await database.write { db in
+        try await writing { db in
             guard try Bool.fetchOne(
                 db, sql: "select exists(select 1 from auth_users where id = ?)", arguments: [preferences.userID.canonical])
                 == true
@@ -107,13 +107,13 @@ extension SQLiteStore {
     }
 
     public func flags() async throws -> [FeatureFlag] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(db, sql: "select * from feature_flags order by name").map(Self.flag)
         }
     }
 
     public func flag(named name: String) async throws -> FeatureFlag? {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchOne(db, sql: "select * from feature_flags where name = ?", arguments: [name]).map(Self.flag)
         }
     }
@@ -123,7 +123,7 @@ extension SQLiteStore {
             throw NightshiftError.invalidInput(
                 "rollout_percentage must be between 0 and 100", context: ["flag": flag.name])
         }
-        try await database.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     insert into feature_flags (id, name, description, enabled, rollout_percentage, target_users, metadata)

@@ -38,12 +38,31 @@ public final class SQLiteStore: Store {
         do {
             database = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw NightshiftError(.io, "cannot open the embedded database", context: ["file": path], cause: error)
+            throw NightshiftError(
+                .io, "cannot open the embedded database", context: ["file": path],
+                cause: (error as? DatabaseError).map(SQLiteError.init) ?? error)
         }
     }
 
     public func close() async {
         try? database.close()
+    }
+
+    // MARK: The store's boundary
+
+    // Every access of the database goes through these three, so GRDB's `DatabaseError` leaves the store as a
+    // `SQLiteError` (the SQLSTATE-equivalent shape of `PGError`) and never with its statement arguments.
+
+    func reading<T: Sendable>(_ body: @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        try await SQLiteError.mapping { try await database.read(body) }
+    }
+
+    func writing<T: Sendable>(_ body: @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        try await SQLiteError.mapping { try await database.write(body) }
+    }
+
+    func writingWithoutTransaction<T: Sendable>(_ body: @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        try await SQLiteError.mapping { try await database.writeWithoutTransaction(body) }
     }
 
     // MARK: Migrations
@@ -68,7 +87,7 @@ public final class SQLiteStore: Store {
     }
 
     public func migrationStatus() async throws -> [MigrationStatus] {
-        try await database.read { db in
+        try await reading { db in
             MigrationPlan.status(known: EmbeddedMigrations.sqlite, applied: try self.appliedMigrations(db))
         }
     }
@@ -81,7 +100,7 @@ public final class SQLiteStore: Store {
     /// Applies `migrations`, each in its own transaction (a failing statement leaves nothing of its file).
     @discardableResult
     public func migrate(_ migrations: [Migration]) async throws -> [MigrationStatus] {
-        try await database.writeWithoutTransaction { db in
+        try await writingWithoutTransaction { db in
             try db.execute(sql: SQLiteStore.bootstrapSQL)
             let applied = try self.appliedMigrations(db)
             let pending = try MigrationPlan.pending(known: migrations, applied: applied)
@@ -125,7 +144,7 @@ public final class SQLiteStore: Store {
             "documents", "agent_memory", "agent_conversations", "agent_executions", "ai_runs", "ai_messages",
             "ai_memory", "ai_feedback", "proactive_notifications", "feature_flags", "daily_usage_stats", "job_runs",
         ]
-        return try await database.read { db in
+        return try await reading { db in
             try tables.map { table in
                 (table, try Int.fetchOne(db, sql: "select count(*) from \(table)") ?? 0)
             }
@@ -224,7 +243,7 @@ enum SQLiteValue {
 extension SQLiteStore {
     /// The details of the plan SQLite picks for a statement (`EXPLAIN QUERY PLAN`): which indexes serve it.
     func queryPlan(_ sql: String, arguments: [String] = []) async throws -> [String] {
-        try await database.read { db in
+        try await reading { db in
             try Row.fetchAll(db, sql: "explain query plan " + sql, arguments: StatementArguments(arguments))
                 .map { $0["detail"] ?? "" }
         }

@@ -168,7 +168,7 @@ struct ChatProviderTests {
             }
         }
         #expect(deltas.count == 1)
-        #expect(error.context["reason"] == "stream_error")
+        #expect(error.reason == "stream_error")
         #expect(error.context["provider"] == provider)
     }
 
@@ -183,7 +183,7 @@ struct ChatProviderTests {
         let error = try await #require(throws: NightshiftError.self) {
             _ = try await ChatFixture.collect(stream)
         }
-        #expect(error.context["reason"] == "malformed_response")
+        #expect(error.reason == "malformed_response")
     }
 
     @Test("settings come from the configuration; unconfigured providers are nil")

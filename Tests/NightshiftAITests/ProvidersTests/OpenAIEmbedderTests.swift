@@ -194,7 +194,7 @@ struct OpenAIEmbedderTests {
         let error = try await #require(throws: NightshiftError.self) {
             try await embedder(server, retry: SleepRecorder().policy()).embed(texts(3))
         }
-        #expect(error.context["reason"] == "malformed_response")
+        #expect(error.reason == "malformed_response")
     }
 
     @Test("no more requests run at once than the configured concurrency")

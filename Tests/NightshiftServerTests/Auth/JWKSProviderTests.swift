@@ -141,7 +141,7 @@ struct JWKSProviderTests {
                 Issue.record("verified without any key")
             } catch let error as NightshiftError {
                 #expect(error.code == .http)
-                #expect(error.context["status"] == "503")
+                #expect(error.httpStatus == 503)
                 #expect(error.authFailure == nil)
             }
             endpoint.serve("{\"not\":\"a jwks\"}")

@@ -11,7 +11,7 @@ final class CapturedLog: Sendable {
 
     private struct Handler: LogHandler {
         let sink: CapturedLog
-        var logLevel: Logger.Level = .info
+        var logLevel: Logger.Level
         var metadata: Logger.Metadata = [:]
 
         subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -28,10 +28,16 @@ final class CapturedLog: Sendable {
     }
 
     private let stored = Mutex<[Entry]>([])
+    private let level: Logger.Level
+
+    /// A log that keeps the messages of `level` and above.
+    init(level: Logger.Level = .info) {
+        self.level = level
+    }
 
     var entries: [Entry] { stored.withLock { $0 } }
 
     var logger: Logger {
-        Logger(label: "nightshift.serve.tests") { _ in Handler(sink: self) }
+        Logger(label: "nightshift.serve.tests") { _ in Handler(sink: self, logLevel: self.level) }
     }
 }
