@@ -233,24 +233,25 @@ struct Bench: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let (store, configuration) = try await openStore(self.store)
-                let embedder = try EmbedderFactory.make(nil, configuration: configuration)
-                if let corpus {
-                    let report = try await IngestJob(
-                        inputs: [corpus], extraction: ExtractionOptions(jsonTextField: "text"), jsonIDField: "_id",
-                        jsonTitleField: "title"
-                    ).run(in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")), embedder: embedder)
-                    let line = String(format: "ingested %d documents (%d unchanged) in %.1f s", report.added + report.changed, report.unchanged, report.seconds)
-                    if json { note(line) } else { print(line) }
+                let (result, kind) = try await withStore(self.store) { store, configuration in
+                    let embedder = try EmbedderFactory.make(nil, configuration: configuration)
+                    if let corpus {
+                        let report = try await IngestJob(
+                            inputs: [corpus], extraction: ExtractionOptions(jsonTextField: "text"), jsonIDField: "_id",
+                            jsonTitleField: "title"
+                        ).run(in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")), embedder: embedder)
+                        let line = String(format: "ingested %d documents (%d unchanged) in %.1f s", report.added + report.changed, report.unchanged, report.seconds)
+                        if json { note(line) } else { print(line) }
+                    }
+                    let fusion = FusionSettings(rrfK: rrfK, semanticWeight: semanticWeight, fullTextWeight: fullTextWeight, candidateFactor: candidateFactor)
+                    let result = try await RetrievalBenchmark(queriesPath: queries, qrelsPath: qrels, mode: mode, fusion: fusion)
+                        .run(store: store, embedder: embedder)
+                    return (result, store.kind)
                 }
-                let fusion = FusionSettings(rrfK: rrfK, semanticWeight: semanticWeight, fullTextWeight: fullTextWeight, candidateFactor: candidateFactor)
-                let result = try await RetrievalBenchmark(queriesPath: queries, qrelsPath: qrels, mode: mode, fusion: fusion)
-                    .run(store: store, embedder: embedder)
-                await store.close()
                 if let run { try AtomicFile.write(result.run, to: run) }
                 if json {
                     printJSON([
-                        "mode": .string(mode.rawValue), "store": .string(store.kind.rawValue), "rrf_k": .number(Double(rrfK)),
+                        "mode": .string(mode.rawValue), "store": .string(kind.rawValue), "rrf_k": .number(Double(rrfK)),
                         "semantic_weight": .number(semanticWeight), "full_text_weight": .number(fullTextWeight),
                         "ndcg_at_10": .number(result.ndcgAt10), "recall_at_100": .number(result.recallAt100),
                         "queries": .number(Double(result.queries)),
@@ -259,7 +260,7 @@ struct Bench: AsyncParsableCommand {
                     return
                 }
                 print(String(format: "%@ (%@, k=%d, weights %.2f/%.2f): nDCG@10 %.4f  Recall@100 %.4f  queries %d  %.1f ms/query",
-                             mode.rawValue, store.kind.rawValue, rrfK, semanticWeight, fullTextWeight, result.ndcgAt10,
+                             mode.rawValue, kind.rawValue, rrfK, semanticWeight, fullTextWeight, result.ndcgAt10,
                              result.recallAt100, result.queries, result.seconds * 1000 / Double(max(result.queries, 1))))
             }
         }

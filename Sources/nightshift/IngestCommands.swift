@@ -158,9 +158,9 @@ struct Ingest: AsyncParsableCommand {
                 throw NightshiftError.invalidInput(
                     "give at least one file, folder, archive or URL (or set NIGHTSHIFT_SOURCES)")
             }
-            let (store, _) = try await openStore(self.store)
-            let progress = ProgressReporter(job: "ingest", enabled: !json && !quiet)
-            do {
+            let report = try await withStore(self.store) { store, configuration in
+                let progress = ProgressReporter(job: "ingest", enabled: !json && !quiet)
+                defer { progress.stop() }
                 let embedder = try EmbedderFactory.make(self.embedder, configuration: configuration)
                 if embedder is LocalEmbeddingProvider, configuration["OPENAI_API_KEY"] == nil, !json, !quiet {
                     FileHandle.standardError.write(Data("nightshift: offline embedder '\(embedder.model)' (set OPENAI_API_KEY and --embedder openai for OpenAI's)\n".utf8))
@@ -174,18 +174,12 @@ struct Ingest: AsyncParsableCommand {
                     checksum: checksum, batchDocuments: batchSize, rebuildIndex: rebuildIndex,
                     prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]))
                 (job.maxDocumentMB, job.maxArchiveMB) = (maxDocumentMb, maxArchiveMb)
-                let report = try await job.run(
+                return try await job.run(
                     in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")),
                     embedder: embedder, progress: progress)
-                progress.stop()
-                await store.close()
-                if json { printJSON(report.counts) } else { print(report.summary) }
-                if report.failed { throw ExitCode(1) }
-            } catch {
-                progress.stop()
-                await store.close()
-                throw error
             }
+            if json { printJSON(report.counts) } else { print(report.summary) }
+            if report.failed { throw ExitCode(1) }
         }
     }
 }
@@ -239,9 +233,9 @@ struct Reindex: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (store, configuration) = try await openStore(self.store)
-            let progress = ProgressReporter(job: "reindex", enabled: !json && !quiet)
-            do {
+            let report = try await withStore(self.store) { store, configuration in
+                let progress = ProgressReporter(job: "reindex", enabled: !json && !quiet)
+                defer { progress.stop() }
                 let selection: ReindexJob.Selection
                 if let source {
                     // URLs are stored in their display form (see `SourceURL`).
@@ -255,18 +249,12 @@ struct Reindex: AsyncParsableCommand {
                 let job = ReindexJob(
                     selection: selection, owner: owner.flatMap(UUID.init(uuidString:)).map(Owner.user),
                     chunking: try chunking.options())
-                let report = try await job.run(
+                return try await job.run(
                     in: JobContext(store: store, configuration: configuration, logger: Log.logger("reindex")),
                     embedder: try EmbedderFactory.make(embedder, configuration: configuration),
                     progress: progress)
-                progress.stop()
-                await store.close()
-                if json { printJSON(report.counts) } else { print(report.summary) }
-            } catch {
-                progress.stop()
-                await store.close()
-                throw error
             }
+            if json { printJSON(report.counts) } else { print(report.summary) }
         }
     }
 }
@@ -311,38 +299,33 @@ struct Search: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (store, configuration) = try await openStore(self.store)
-            do {
+            let (matches, secrets) = try await withStore(self.store) { store, configuration in
                 let retriever = Retriever(
                     store: store, embedder: try EmbedderFactory.make(embedder, configuration: configuration), mode: mode)
                 let matches = try await retriever.search(
                     query, scope: SearchScope(userID: owner.flatMap(UUID.init(uuidString:))), limit: k)
-                await store.close()
-                let secrets = IngestJob.secretParameters(configuration)
-                if json {
-                    printJSON(.array(matches.map { match in
-                        [
-                            "score": .number(match.score),
-                            "source_uri": match.sourceURI.map { .string(Self.shown($0, secretParameters: secrets)) } ?? .null,
-                            "title": match.title.map(JSONValue.string) ?? .null,
-                            "heading_path": .array(match.headingPath.map(JSONValue.string)),
-                            "chunk_index": match.chunkIndex.map { .number(Double($0)) } ?? .null,
-                            "document_id": match.documentID.map { .string($0.canonical) } ?? .null,
-                            "content": .string(match.content),
-                        ]
-                    }))
-                    return
-                }
-                if matches.isEmpty { print("no matches") }
-                for (rank, match) in matches.enumerated() {
-                    let heading = match.headingPath.isEmpty ? "" : "  › " + match.headingPath.joined(separator: " › ")
-                    print(String(format: "%d. %.4f  %@%@", rank + 1, match.score, match.sourceURI.map { Self.shown($0, secretParameters: secrets) } ?? "-", heading))
-                    let snippet = match.content.replacingOccurrences(of: "\n", with: " ")
-                    print("   " + (snippet.count > 240 ? String(snippet.prefix(240)) + "…" : snippet))
-                }
-            } catch {
-                await store.close()
-                throw error
+                return (matches, IngestJob.secretParameters(configuration))
+            }
+            if json {
+                printJSON(.array(matches.map { match in
+                    [
+                        "score": .number(match.score),
+                        "source_uri": match.sourceURI.map { .string(Self.shown($0, secretParameters: secrets)) } ?? .null,
+                        "title": match.title.map(JSONValue.string) ?? .null,
+                        "heading_path": .array(match.headingPath.map(JSONValue.string)),
+                        "chunk_index": match.chunkIndex.map { .number(Double($0)) } ?? .null,
+                        "document_id": match.documentID.map { .string($0.canonical) } ?? .null,
+                        "content": .string(match.content),
+                    ]
+                }))
+                return
+            }
+            if matches.isEmpty { print("no matches") }
+            for (rank, match) in matches.enumerated() {
+                let heading = match.headingPath.isEmpty ? "" : "  › " + match.headingPath.joined(separator: " › ")
+                print(String(format: "%d. %.4f  %@%@", rank + 1, match.score, match.sourceURI.map { Self.shown($0, secretParameters: secrets) } ?? "-", heading))
+                let snippet = match.content.replacingOccurrences(of: "\n", with: " ")
+                print("   " + (snippet.count > 240 ? String(snippet.prefix(240)) + "…" : snippet))
             }
         }
     }
