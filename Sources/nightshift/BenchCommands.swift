@@ -125,13 +125,11 @@ struct Bench: AsyncParsableCommand {
                 let store: any Store
                 switch try StoreLocation.resolve(configuration) {
                 case .postgres(let url):
-                    let name = "nightshift_bench_ingest_\(Int(Date().timeIntervalSince1970))"
-                    let admin = try await PGConnection.connect(url: url)
-                    try await admin.simpleQuery("create database \(name)")
-                    let postgres = try await PostgresStore.open(url: Secret(Bench.StatsBench.url(url.value, database: name)))
+                    let scratch = try await PostgresStore.createScratchDatabase(serverURL: url, prefix: "nightshift_bench_ingest_")
+                    let postgres = try await PostgresStore.open(url: scratch.url)
                     try await postgres.migrate()
                     store = postgres
-                    if !keep { cleanup = { _ = try? await admin.simpleQuery("drop database if exists \(name) with (force)") } }
+                    if !keep { cleanup = { try? await PostgresStore.dropScratchDatabase(scratch) } }
                 case .sqlite:
                     store = try await SQLiteStore.open(path: folder.appendingPathComponent("bench.sqlite").path)
                 }
@@ -311,9 +309,7 @@ struct Bench: AsyncParsableCommand {
                 guard case .postgres(let url) = try StoreLocation.resolve(configuration) else {
                     throw NightshiftError(.configuration, "bench stats needs DATABASE_URL (a PostgreSQL server)")
                 }
-                let name = "nightshift_bench_\(Int(Date().timeIntervalSince1970))"
-                let admin = try await PGConnection.connect(url: url)
-                try await admin.simpleQuery("create database \(name)")
+                let scratch = try await PostgresStore.createScratchDatabase(serverURL: url, prefix: "nightshift_bench_")
                 let progress: @Sendable (String) -> Void = { [json, quiet] line in
                     if !json {
                         FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -321,9 +317,8 @@ struct Bench: AsyncParsableCommand {
                         FileHandle.standardError.write(Data((line + "\n").utf8))
                     }
                 }
-                progress("scratch database \(name)")
-                let scratch = Secret(Self.url(url.value, database: name))
-                let store = try await PostgresStore.open(url: scratch)
+                progress("scratch database \(scratch.name)")
+                let store = try await PostgresStore.open(url: scratch.url)
                 do {
                     try await store.migrate()
                     let benchmark = StatsBenchmark(rows: rows, users: users, days: days, incrementalRows: incremental)
@@ -340,18 +335,12 @@ struct Bench: AsyncParsableCommand {
                     }
                 } catch {
                     await store.close()
-                    if !keep { try? await admin.simpleQuery("drop database if exists \(name) with (force)") }
+                    if !keep { try? await PostgresStore.dropScratchDatabase(scratch) }
                     throw error
                 }
                 await store.close()
-                if !keep { try await admin.simpleQuery("drop database if exists \(name) with (force)") }
+                if !keep { try await PostgresStore.dropScratchDatabase(scratch) }
             }
-        }
-
-        static func url(_ url: String, database: String) -> String {
-            guard var components = URLComponents(string: url) else { return url }
-            components.path = "/" + database
-            return components.string ?? url
         }
     }
 }
