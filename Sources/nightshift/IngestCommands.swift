@@ -9,6 +9,20 @@ import NightshiftStore
 extension SearchMode: ExpressibleByArgument {}
 extension IngestJob.IndexPolicy: ExpressibleByArgument {}
 
+/// `--unit tokens|characters` (`chars` for short); anything else is a usage error naming the values.
+extension ChunkingUnit: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(rawValue: argument == "chars" ? ChunkingUnit.characters.rawValue : argument)
+    }
+}
+
+/// `--embedder local|openai`, in any case; anything else is a usage error naming the values.
+extension EmbedderName: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(rawValue: argument.lowercased())
+    }
+}
+
 /// Chunking flags shared by `ingest` and `reindex`.
 struct ChunkingFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Chunk size (in --unit).", valueName: "n"))
@@ -18,15 +32,10 @@ struct ChunkingFlags: ParsableArguments {
     var chunkOverlap: Int?
 
     @Option(help: ArgumentHelp("tokens (cl100k estimate) or characters.", valueName: "unit"))
-    var unit: String = "tokens"
+    var unit: ChunkingUnit = .tokens
 
     func options() throws -> ChunkingOptions {
-        var options = ChunkingOptions()
-        switch unit {
-        case "tokens": options.unit = .tokens
-        case "characters", "chars": options.unit = .characters
-        default: throw ValidationError("--unit must be tokens or characters")
-        }
+        var options = ChunkingOptions(unit: unit)
         if options.unit == .characters {
             options.size = 2000
             options.overlap = 200
@@ -103,7 +112,7 @@ struct Ingest: AsyncParsableCommand {
     @OptionGroup var chunking: ChunkingFlags
 
     @Option(help: ArgumentHelp("local (offline, default) or openai.", valueName: "name"))
-    var embedder: String?
+    var embedder: EmbedderName?
 
     @Flag(help: "Delete stored documents of these sources that no longer exist.")
     var prune = false
@@ -215,7 +224,7 @@ struct Reindex: AsyncParsableCommand {
     @OptionGroup var chunking: ChunkingFlags
 
     @Option(help: ArgumentHelp("local (offline, default) or openai.", valueName: "name"))
-    var embedder: String?
+    var embedder: EmbedderName?
 
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
@@ -287,7 +296,7 @@ struct Search: AsyncParsableCommand {
     var mode: SearchMode = .hybrid
 
     @Option(help: ArgumentHelp("The embedder the documents were ingested with.", valueName: "name"))
-    var embedder: String?
+    var embedder: EmbedderName?
 
     @Flag(help: "Print JSON.")
     var json = false

@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     @Option(help: ArgumentHelp("The embedder the documents were ingested with.", valueName: "name"))
-    var embedder: String?
+    var embedder: EmbedderName?
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
