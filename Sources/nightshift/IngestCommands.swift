@@ -31,7 +31,7 @@ struct ChunkingFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Overlap between chunks (in --unit).", valueName: "n"))
     var chunkOverlap: Int?
 
-    @Option(help: ArgumentHelp("tokens (cl100k estimate) or characters.", valueName: "unit"))
+    @Option(help: ArgumentHelp("What --chunk-size and --chunk-overlap count (tokens: a cl100k estimate).", valueName: "unit"))
     var unit: ChunkingUnit = .tokens
 
     func options() throws -> ChunkingOptions {
@@ -111,7 +111,7 @@ struct Ingest: AsyncParsableCommand {
 
     @OptionGroup var chunking: ChunkingFlags
 
-    @Option(help: ArgumentHelp("local (offline, default) or openai.", valueName: "name"))
+    @Option(help: ArgumentHelp("The embedder (default: NIGHTSHIFT_EMBEDDER, else local, which runs offline).", valueName: "name"))
     var embedder: EmbedderName?
 
     @Flag(help: "Delete stored documents of these sources that no longer exist.")
@@ -223,7 +223,7 @@ struct Reindex: AsyncParsableCommand {
 
     @OptionGroup var chunking: ChunkingFlags
 
-    @Option(help: ArgumentHelp("local (offline, default) or openai.", valueName: "name"))
+    @Option(help: ArgumentHelp("The embedder (default: NIGHTSHIFT_EMBEDDER, else local, which runs offline).", valueName: "name"))
     var embedder: EmbedderName?
 
     @Flag(help: "Print the summary as JSON on stdout.")
