@@ -125,13 +125,11 @@ struct Bench: AsyncParsableCommand {
                 let store: any Store
                 switch try StoreLocation.resolve(configuration) {
                 case .postgres(let url):
-                    let name = "nightshift_bench_ingest_\(Int(Date().timeIntervalSince1970))"
-                    let admin = try await PGConnection.connect(url: url)
-                    try await admin.simpleQuery("create database \(name)")
-                    let postgres = try await PostgresStore.open(url: Secret(Bench.StatsBench.url(url.value, database: name)))
+                    let scratch = try await PostgresStore.createScratchDatabase(serverURL: url, prefix: "nightshift_bench_ingest_")
+                    let postgres = try await PostgresStore.open(url: scratch.url)
                     try await postgres.migrate()
                     store = postgres
-                    if !keep { cleanup = { _ = try? await admin.simpleQuery("drop database if exists \(name) with (force)") } }
+                    if !keep { cleanup = { try? await PostgresStore.dropScratchDatabase(scratch) } }
                 case .sqlite:
                     store = try await SQLiteStore.open(path: folder.appendingPathComponent("bench.sqlite").path)
                 }
@@ -233,24 +231,25 @@ struct Bench: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let (store, configuration) = try await openStore(self.store)
-                let embedder = try EmbedderFactory.make(nil, configuration: configuration)
-                if let corpus {
-                    let report = try await IngestJob(
-                        inputs: [corpus], extraction: ExtractionOptions(jsonTextField: "text"), jsonIDField: "_id",
-                        jsonTitleField: "title"
-                    ).run(in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")), embedder: embedder)
-                    let line = String(format: "ingested %d documents (%d unchanged) in %.1f s", report.added + report.changed, report.unchanged, report.seconds)
-                    if json { note(line) } else { print(line) }
+                let (result, kind) = try await withStore(self.store) { store, configuration in
+                    let embedder = try EmbedderFactory.make(nil, configuration: configuration)
+                    if let corpus {
+                        let report = try await IngestJob(
+                            inputs: [corpus], extraction: ExtractionOptions(jsonTextField: "text"), jsonIDField: "_id",
+                            jsonTitleField: "title"
+                        ).run(in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")), embedder: embedder)
+                        let line = String(format: "ingested %d documents (%d unchanged) in %.1f s", report.added + report.changed, report.unchanged, report.seconds)
+                        if json { note(line) } else { print(line) }
+                    }
+                    let fusion = FusionSettings(rrfK: rrfK, semanticWeight: semanticWeight, fullTextWeight: fullTextWeight, candidateFactor: candidateFactor)
+                    let result = try await RetrievalBenchmark(queriesPath: queries, qrelsPath: qrels, mode: mode, fusion: fusion)
+                        .run(store: store, embedder: embedder)
+                    return (result, store.kind)
                 }
-                let fusion = FusionSettings(rrfK: rrfK, semanticWeight: semanticWeight, fullTextWeight: fullTextWeight, candidateFactor: candidateFactor)
-                let result = try await RetrievalBenchmark(queriesPath: queries, qrelsPath: qrels, mode: mode, fusion: fusion)
-                    .run(store: store, embedder: embedder)
-                await store.close()
                 if let run { try AtomicFile.write(result.run, to: run) }
                 if json {
                     printJSON([
-                        "mode": .string(mode.rawValue), "store": .string(store.kind.rawValue), "rrf_k": .number(Double(rrfK)),
+                        "mode": .string(mode.rawValue), "store": .string(kind.rawValue), "rrf_k": .number(Double(rrfK)),
                         "semantic_weight": .number(semanticWeight), "full_text_weight": .number(fullTextWeight),
                         "ndcg_at_10": .number(result.ndcgAt10), "recall_at_100": .number(result.recallAt100),
                         "queries": .number(Double(result.queries)),
@@ -259,7 +258,7 @@ struct Bench: AsyncParsableCommand {
                     return
                 }
                 print(String(format: "%@ (%@, k=%d, weights %.2f/%.2f): nDCG@10 %.4f  Recall@100 %.4f  queries %d  %.1f ms/query",
-                             mode.rawValue, store.kind.rawValue, rrfK, semanticWeight, fullTextWeight, result.ndcgAt10,
+                             mode.rawValue, kind.rawValue, rrfK, semanticWeight, fullTextWeight, result.ndcgAt10,
                              result.recallAt100, result.queries, result.seconds * 1000 / Double(max(result.queries, 1))))
             }
         }
@@ -310,9 +309,7 @@ struct Bench: AsyncParsableCommand {
                 guard case .postgres(let url) = try StoreLocation.resolve(configuration) else {
                     throw NightshiftError(.configuration, "bench stats needs DATABASE_URL (a PostgreSQL server)")
                 }
-                let name = "nightshift_bench_\(Int(Date().timeIntervalSince1970))"
-                let admin = try await PGConnection.connect(url: url)
-                try await admin.simpleQuery("create database \(name)")
+                let scratch = try await PostgresStore.createScratchDatabase(serverURL: url, prefix: "nightshift_bench_")
                 let progress: @Sendable (String) -> Void = { [json, quiet] line in
                     if !json {
                         FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -320,9 +317,8 @@ struct Bench: AsyncParsableCommand {
                         FileHandle.standardError.write(Data((line + "\n").utf8))
                     }
                 }
-                progress("scratch database \(name)")
-                let scratch = Secret(Self.url(url.value, database: name))
-                let store = try await PostgresStore.open(url: scratch)
+                progress("scratch database \(scratch.name)")
+                let store = try await PostgresStore.open(url: scratch.url)
                 do {
                     try await store.migrate()
                     let benchmark = StatsBenchmark(rows: rows, users: users, days: days, incrementalRows: incremental)
@@ -339,18 +335,12 @@ struct Bench: AsyncParsableCommand {
                     }
                 } catch {
                     await store.close()
-                    if !keep { try? await admin.simpleQuery("drop database if exists \(name) with (force)") }
+                    if !keep { try? await PostgresStore.dropScratchDatabase(scratch) }
                     throw error
                 }
                 await store.close()
-                if !keep { try await admin.simpleQuery("drop database if exists \(name) with (force)") }
+                if !keep { try await PostgresStore.dropScratchDatabase(scratch) }
             }
-        }
-
-        static func url(_ url: String, database: String) -> String {
-            guard var components = URLComponents(string: url) else { return url }
-            components.path = "/" + database
-            return components.string ?? url
         }
     }
 }

@@ -94,16 +94,13 @@ extension Bench {
                 let store: any Store
                 switch try StoreLocation.resolve(configuration) {
                 case .postgres(let url):
-                    let name = "nightshift_bench_chat_\(Int(Date().timeIntervalSince1970))"
-                    let admin = try await PGConnection.connect(url: url)
-                    try await admin.simpleQuery("create database \(name)")
-                    let scratch = Bench.StatsBench.url(url.value, database: name)
-                    let postgres = try await PostgresStore.open(url: Secret(scratch))
+                    let scratch = try await PostgresStore.createScratchDatabase(serverURL: url, prefix: "nightshift_bench_chat_")
+                    let postgres = try await PostgresStore.open(url: scratch.url)
                     try await postgres.migrate()
                     store = postgres
-                    serverEnvironment["DATABASE_URL"] = scratch
-                    if !keep { cleanup = { _ = try? await admin.simpleQuery("drop database if exists \(name) with (force)") } }
-                    say("scratch database \(name)")
+                    serverEnvironment["DATABASE_URL"] = scratch.url.value
+                    if !keep { cleanup = { try? await PostgresStore.dropScratchDatabase(scratch) } }
+                    say("scratch database \(scratch.name)")
                 case .sqlite:
                     let path = folder.appendingPathComponent("bench.sqlite").path
                     store = try await SQLiteStore.open(path: path)
@@ -129,9 +126,8 @@ extension Bench {
             if let postgres = store as? PostgresStore {
                 // The corpus was just loaded: the server's work after a load (vacuum and analyze of the new rows, a
                 // checkpoint of their WAL) is done now rather than inside the measured window, where it made the
-                // first tenth's tail. A checkpoint needs a privileged role; without one it is left to the server.
-                try await postgres.pool.withConnection { try await $0.simpleQuery("vacuum (analyze)") }
-                try? await postgres.pool.withConnection { try await $0.simpleQuery("checkpoint") }
+                // first tenth's tail.
+                try await postgres.settleAfterBulkLoad()
             }
             var userIDs: [UUID] = []
             var random = SeededRandom(seed: 11)

@@ -9,6 +9,20 @@ import NightshiftStore
 extension SearchMode: ExpressibleByArgument {}
 extension IngestJob.IndexPolicy: ExpressibleByArgument {}
 
+/// `--unit tokens|characters` (`chars` for short); anything else is a usage error naming the values.
+extension ChunkingUnit: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(rawValue: argument == "chars" ? ChunkingUnit.characters.rawValue : argument)
+    }
+}
+
+/// `--embedder local|openai`, in any case; anything else is a usage error naming the values.
+extension EmbedderName: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(rawValue: argument.lowercased())
+    }
+}
+
 /// Chunking flags shared by `ingest` and `reindex`.
 struct ChunkingFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Chunk size (in --unit).", valueName: "n"))
@@ -17,16 +31,11 @@ struct ChunkingFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Overlap between chunks (in --unit).", valueName: "n"))
     var chunkOverlap: Int?
 
-    @Option(help: ArgumentHelp("tokens (cl100k estimate) or characters.", valueName: "unit"))
-    var unit: String = "tokens"
+    @Option(help: ArgumentHelp("What --chunk-size and --chunk-overlap count (tokens: a cl100k estimate).", valueName: "unit"))
+    var unit: ChunkingUnit = .tokens
 
     func options() throws -> ChunkingOptions {
-        var options = ChunkingOptions()
-        switch unit {
-        case "tokens": options.unit = .tokens
-        case "characters", "chars": options.unit = .characters
-        default: throw ValidationError("--unit must be tokens or characters")
-        }
+        var options = ChunkingOptions(unit: unit)
         if options.unit == .characters {
             options.size = 2000
             options.overlap = 200
@@ -102,8 +111,8 @@ struct Ingest: AsyncParsableCommand {
 
     @OptionGroup var chunking: ChunkingFlags
 
-    @Option(help: ArgumentHelp("local (offline, default) or openai.", valueName: "name"))
-    var embedder: String?
+    @Option(help: ArgumentHelp("The embedder (default: NIGHTSHIFT_EMBEDDER, else local, which runs offline).", valueName: "name"))
+    var embedder: EmbedderName?
 
     @Flag(help: "Delete stored documents of these sources that no longer exist.")
     var prune = false
@@ -158,9 +167,9 @@ struct Ingest: AsyncParsableCommand {
                 throw NightshiftError.invalidInput(
                     "give at least one file, folder, archive or URL (or set NIGHTSHIFT_SOURCES)")
             }
-            let (store, _) = try await openStore(self.store)
-            let progress = ProgressReporter(job: "ingest", enabled: !json && !quiet)
-            do {
+            let report = try await withStore(self.store) { store, configuration in
+                let progress = ProgressReporter(job: "ingest", enabled: !json && !quiet)
+                defer { progress.stop() }
                 let embedder = try EmbedderFactory.make(self.embedder, configuration: configuration)
                 if embedder is LocalEmbeddingProvider, configuration["OPENAI_API_KEY"] == nil, !json, !quiet {
                     FileHandle.standardError.write(Data("nightshift: offline embedder '\(embedder.model)' (set OPENAI_API_KEY and --embedder openai for OpenAI's)\n".utf8))
@@ -174,18 +183,12 @@ struct Ingest: AsyncParsableCommand {
                     checksum: checksum, batchDocuments: batchSize, rebuildIndex: rebuildIndex,
                     prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]))
                 (job.maxDocumentMB, job.maxArchiveMB) = (maxDocumentMb, maxArchiveMb)
-                let report = try await job.run(
+                return try await job.run(
                     in: JobContext(store: store, configuration: configuration, logger: Log.logger("ingest")),
                     embedder: embedder, progress: progress)
-                progress.stop()
-                await store.close()
-                if json { printJSON(report.counts) } else { print(report.summary) }
-                if report.failed { throw ExitCode(1) }
-            } catch {
-                progress.stop()
-                await store.close()
-                throw error
             }
+            if json { printJSON(report.counts) } else { print(report.summary) }
+            if report.failed { throw ExitCode(1) }
         }
     }
 }
@@ -220,8 +223,8 @@ struct Reindex: AsyncParsableCommand {
 
     @OptionGroup var chunking: ChunkingFlags
 
-    @Option(help: ArgumentHelp("local (offline, default) or openai.", valueName: "name"))
-    var embedder: String?
+    @Option(help: ArgumentHelp("The embedder (default: NIGHTSHIFT_EMBEDDER, else local, which runs offline).", valueName: "name"))
+    var embedder: EmbedderName?
 
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
@@ -239,9 +242,9 @@ struct Reindex: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (store, configuration) = try await openStore(self.store)
-            let progress = ProgressReporter(job: "reindex", enabled: !json && !quiet)
-            do {
+            let report = try await withStore(self.store) { store, configuration in
+                let progress = ProgressReporter(job: "reindex", enabled: !json && !quiet)
+                defer { progress.stop() }
                 let selection: ReindexJob.Selection
                 if let source {
                     // URLs are stored in their display form (see `SourceURL`).
@@ -255,18 +258,12 @@ struct Reindex: AsyncParsableCommand {
                 let job = ReindexJob(
                     selection: selection, owner: owner.flatMap(UUID.init(uuidString:)).map(Owner.user),
                     chunking: try chunking.options())
-                let report = try await job.run(
+                return try await job.run(
                     in: JobContext(store: store, configuration: configuration, logger: Log.logger("reindex")),
                     embedder: try EmbedderFactory.make(embedder, configuration: configuration),
                     progress: progress)
-                progress.stop()
-                await store.close()
-                if json { printJSON(report.counts) } else { print(report.summary) }
-            } catch {
-                progress.stop()
-                await store.close()
-                throw error
             }
+            if json { printJSON(report.counts) } else { print(report.summary) }
         }
     }
 }
@@ -299,7 +296,7 @@ struct Search: AsyncParsableCommand {
     var mode: SearchMode = .hybrid
 
     @Option(help: ArgumentHelp("The embedder the documents were ingested with.", valueName: "name"))
-    var embedder: String?
+    var embedder: EmbedderName?
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -311,38 +308,33 @@ struct Search: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (store, configuration) = try await openStore(self.store)
-            do {
+            let (matches, secrets) = try await withStore(self.store) { store, configuration in
                 let retriever = Retriever(
                     store: store, embedder: try EmbedderFactory.make(embedder, configuration: configuration), mode: mode)
                 let matches = try await retriever.search(
                     query, scope: SearchScope(userID: owner.flatMap(UUID.init(uuidString:))), limit: k)
-                await store.close()
-                let secrets = IngestJob.secretParameters(configuration)
-                if json {
-                    printJSON(.array(matches.map { match in
-                        [
-                            "score": .number(match.score),
-                            "source_uri": match.sourceURI.map { .string(Self.shown($0, secretParameters: secrets)) } ?? .null,
-                            "title": match.title.map(JSONValue.string) ?? .null,
-                            "heading_path": .array(match.headingPath.map(JSONValue.string)),
-                            "chunk_index": match.chunkIndex.map { .number(Double($0)) } ?? .null,
-                            "document_id": match.documentID.map { .string($0.canonical) } ?? .null,
-                            "content": .string(match.content),
-                        ]
-                    }))
-                    return
-                }
-                if matches.isEmpty { print("no matches") }
-                for (rank, match) in matches.enumerated() {
-                    let heading = match.headingPath.isEmpty ? "" : "  › " + match.headingPath.joined(separator: " › ")
-                    print(String(format: "%d. %.4f  %@%@", rank + 1, match.score, match.sourceURI.map { Self.shown($0, secretParameters: secrets) } ?? "-", heading))
-                    let snippet = match.content.replacingOccurrences(of: "\n", with: " ")
-                    print("   " + (snippet.count > 240 ? String(snippet.prefix(240)) + "…" : snippet))
-                }
-            } catch {
-                await store.close()
-                throw error
+                return (matches, IngestJob.secretParameters(configuration))
+            }
+            if json {
+                printJSON(.array(matches.map { match in
+                    [
+                        "score": .number(match.score),
+                        "source_uri": match.sourceURI.map { .string(Self.shown($0, secretParameters: secrets)) } ?? .null,
+                        "title": match.title.map(JSONValue.string) ?? .null,
+                        "heading_path": .array(match.headingPath.map(JSONValue.string)),
+                        "chunk_index": match.chunkIndex.map { .number(Double($0)) } ?? .null,
+                        "document_id": match.documentID.map { .string($0.canonical) } ?? .null,
+                        "content": .string(match.content),
+                    ]
+                }))
+                return
+            }
+            if matches.isEmpty { print("no matches") }
+            for (rank, match) in matches.enumerated() {
+                let heading = match.headingPath.isEmpty ? "" : "  › " + match.headingPath.joined(separator: " › ")
+                print(String(format: "%d. %.4f  %@%@", rank + 1, match.score, match.sourceURI.map { Self.shown($0, secretParameters: secrets) } ?? "-", heading))
+                let snippet = match.content.replacingOccurrences(of: "\n", with: " ")
+                print("   " + (snippet.count > 240 ? String(snippet.prefix(240)) + "…" : snippet))
             }
         }
     }

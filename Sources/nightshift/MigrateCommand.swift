@@ -29,35 +29,34 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (store, _) = try await openStore(self.store, requireCurrentSchema: false, migrateEmbedded: false)
-            if status {
-                let rows = try await store.migrationStatus()
-                if json {
-                    printJSON(.array(rows.map { row in
-                        [
-                            "version": .string(row.version), "name": .string(row.name), "state": .string(row.state.rawValue),
-                            "applied_at": row.appliedAt.map { .string(Timestamp.iso8601($0)) } ?? .null,
-                        ]
-                    }))
-                } else {
-                    print("\(store.kind) store")
-                    for row in rows {
-                        let when = row.appliedAt.map { " (\(Timestamp.iso8601($0)))" } ?? ""
-                        print("  \(row.version)_\(row.name)  \(row.state.rawValue)\(when)")
+            try await withStore(self.store, requireCurrentSchema: false, migrateEmbedded: false) { store, _ in
+                if status {
+                    let rows = try await store.migrationStatus()
+                    if json {
+                        printJSON(.array(rows.map { row in
+                            [
+                                "version": .string(row.version), "name": .string(row.name), "state": .string(row.state.rawValue),
+                                "applied_at": row.appliedAt.map { .string(Timestamp.iso8601($0)) } ?? .null,
+                            ]
+                        }))
+                    } else {
+                        print("\(store.kind) store")
+                        for row in rows {
+                            let when = row.appliedAt.map { " (\(Timestamp.iso8601($0)))" } ?? ""
+                            print("  \(row.version)_\(row.name)  \(row.state.rawValue)\(when)")
+                        }
                     }
+                    return
                 }
-                await store.close()
-                return
+                let applied = try await store.migrate()
+                if json {
+                    printJSON(["applied": .array(applied.map { .string("\($0.version)_\($0.name)") })])
+                } else if applied.isEmpty {
+                    print("\(store.kind) store is up to date; nothing to apply")
+                } else {
+                    for row in applied { print("applied \(row.version)_\(row.name)") }
+                }
             }
-            let applied = try await store.migrate()
-            if json {
-                printJSON(["applied": .array(applied.map { .string("\($0.version)_\($0.name)") })])
-            } else if applied.isEmpty {
-                print("\(store.kind) store is up to date; nothing to apply")
-            } else {
-                for row in applied { print("applied \(row.version)_\(row.name)") }
-            }
-            await store.close()
         }
     }
 }
@@ -81,12 +80,10 @@ struct Status: AsyncParsableCommand {
         try await runReportingErrors {
             let configuration = try self.store.loadConfiguration()
             let location = try StoreLocation.resolve(configuration)
-            let (store, _) = try await openStore(self.store, requireCurrentSchema: false)
-            let migrations: [MigrationStatus]
-            var counts: [(table: String, rows: Int)] = []
-            var recent: [JobRun] = []
-            do {
-                migrations = try await store.migrationStatus()
+            let (kind, migrations, counts, recent) = try await withStore(self.store, requireCurrentSchema: false) { store, _ in
+                let migrations = try await store.migrationStatus()
+                var counts: [(table: String, rows: Int)] = []
+                var recent: [JobRun] = []
                 // A database never migrated has none of the tables to count.
                 if migrations.contains(where: { $0.state == .applied }) {
                     do {
@@ -96,11 +93,8 @@ struct Status: AsyncParsableCommand {
                         counts = []
                     }
                 }
-            } catch {
-                await store.close()
-                throw error
+                return (store.kind, migrations, counts, recent)
             }
-            await store.close()
             let applied = migrations.filter { $0.state == .applied }.count
             let pending = migrations.filter { $0.state == .pending }.count
             let problem: String? =
@@ -110,7 +104,7 @@ struct Status: AsyncParsableCommand {
                 var tables: [String: JSONValue] = [:]
                 for (table, rows) in counts { tables[table] = .number(Double(rows)) }
                 printJSON([
-                    "store": .string(store.kind.rawValue), "location": .string(location.description),
+                    "store": .string(kind.rawValue), "location": .string(location.description),
                     "migrations_applied": .number(Double(applied)), "migrations_pending": .number(Double(pending)),
                     "tables": .object(tables), "problem": problem.map(JSONValue.string) ?? .null,
                 ])
@@ -183,20 +177,15 @@ struct Fixtures: AsyncParsableCommand {
                         .invalidInput,
                         "fixture file \(file) \(isFolder.boolValue ? "is a folder" : "not found") in \(FileManager.default.currentDirectoryPath): \(fix)")
                 }
-                let (store, _) = try await openStore(self.store)
-                do {
-                    let summary = try await FixtureLoader(path: file).load(into: store)
-                    await store.close()
-                    if json {
-                        var counts: [String: JSONValue] = [:]
-                        for (name, count) in summary.counts { counts[name] = .number(Double(count)) }
-                        printJSON(["already_loaded": .bool(summary.alreadyLoaded), "loaded": .object(counts)])
-                    } else {
-                        print(summary)
-                    }
-                } catch {
-                    await store.close()
-                    throw error
+                let summary = try await withStore(self.store) { store, _ in
+                    try await FixtureLoader(path: file).load(into: store)
+                }
+                if json {
+                    var counts: [String: JSONValue] = [:]
+                    for (name, count) in summary.counts { counts[name] = .number(Double(count)) }
+                    printJSON(["already_loaded": .bool(summary.alreadyLoaded), "loaded": .object(counts)])
+                } else {
+                    print(summary)
                 }
             }
         }

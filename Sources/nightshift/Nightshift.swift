@@ -181,10 +181,15 @@ enum ErrorReport {
     static let configuredDatabaseURL = LockedValue<String>()
 }
 
-/// Opens the configured store.
-func openStore(
-    _ options: StoreOptions, requireCurrentSchema: Bool = true, migrateEmbedded: Bool = true
-) async throws -> (any Store, Configuration) {
+/// Opens the configured store, runs `body` with it and the configuration, and closes the store on every path
+/// (what `body` returns, or throws, once the store is closed).
+///
+/// `requireCurrentSchema: false` opens a database whose migrations are pending (`migrate`, `status`);
+/// `migrateEmbedded: false` leaves a new embedded file unmigrated (`migrate` applies and reports them itself).
+func withStore<T>(
+    _ options: StoreOptions, requireCurrentSchema: Bool = true, migrateEmbedded: Bool = true,
+    _ body: (any Store, Configuration) async throws -> T
+) async throws -> T {
     let configuration = try options.loadConfiguration()
     Log.bootstrap(configuration)
     let location = try StoreLocation.resolve(configuration)
@@ -194,7 +199,15 @@ func openStore(
     }
     let store = try await StoreFactory.open(
         location, requireCurrentSchema: requireCurrentSchema, migrateEmbedded: migrateEmbedded, maxConnections: pool)
-    return (store, configuration)
+    let result: T
+    do {
+        result = try await body(store, configuration)
+    } catch {
+        await store.close()
+        throw error
+    }
+    await store.close()
+    return result
 }
 
 /// Prints a JSON value on stdout.

@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     @Option(help: ArgumentHelp("The embedder the documents were ingested with.", valueName: "name"))
-    var embedder: String?
+    var embedder: EmbedderName?
 
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535") }
@@ -81,53 +81,52 @@ struct Serve: AsyncParsableCommand {
                         + "SUPABASE_JWKS_URL to serve " + (onPostgres ? "from DATABASE_URL" : "on \(host)"),
                     context: ["setting": "SUPABASE_JWT_SECRET"])
             }
-            let (store, _) = try await openStore(self.store)
-            var settings = configuration
-            var developmentToken: String?
-            if development {
-                let secret = DevelopmentTokens.randomSecret()
-                settings.set("SUPABASE_JWT_SECRET", secret.value, origin: "development")
-                let demo = UUID(uuidString: "a0000000-0000-4000-8000-00000000000a") ?? UUID()
-                try await store.createUser(User(id: demo, email: "alice@example.com"))
-                developmentToken = DevelopmentTokens.sign(userID: demo, secret: secret, lifetime: 86400)
-            }
-            let authenticator = try RequestAuthenticator.from(settings)
-            let chain = try ProviderChain.standard(configuration: configuration)
-            var chatSettings = ChatOrchestrator.Settings()
-            chatSettings.requireChatFlag = try configuration.bool("NIGHTSHIFT_REQUIRE_CHAT_FLAG", default: false)
-            if let mode = configuration["NIGHTSHIFT_CHAT_SEARCH"] {
-                guard let parsed = SearchMode(rawValue: mode) else {
-                    throw NightshiftError(
-                        .configuration, "expected hybrid, vector or text", context: ["setting": "NIGHTSHIFT_CHAT_SEARCH"])
+            try await withStore(self.store) { store, _ in
+                var settings = configuration
+                var developmentToken: String?
+                if development {
+                    let secret = DevelopmentTokens.randomSecret()
+                    settings.set("SUPABASE_JWT_SECRET", secret.value, origin: "development")
+                    let demo = UUID(uuidString: "a0000000-0000-4000-8000-00000000000a") ?? UUID()
+                    try await store.createUser(User(id: demo, email: "alice@example.com"))
+                    developmentToken = DevelopmentTokens.sign(userID: demo, secret: secret, lifetime: 86400)
                 }
-                chatSettings.searchMode = parsed
-            }
-            let orchestrator = ChatOrchestrator(
-                store: store, embedder: try EmbedderFactory.make(embedder, configuration: configuration), chain: chain,
-                prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]), settings: chatSettings,
-                logger: Log.logger("chat"))
-            let host = self.host
-            let summary = "(\(store.kind) store, " + (chain == nil ? "offline answerer" : "LLM chain \(chain?.name ?? "")") + ")"
-            let app = buildApplication(
-                configuration: try ServerConfiguration.from(configuration, host: host, port: port),
-                dependencies: ServerDependencies(store: store, orchestrator: orchestrator, authenticator: authenticator),
-                logger: Log.logger("serve"),
-                onServerRunning: { [developmentToken] bound in
-                    // Announced once the address is bound: a server that could not bind never says it serves.
-                    var lines = ["nightshift serve on http://\(host):\(bound ?? port) \(summary)"]
-                    if let developmentToken {
-                        lines.append("development mode: no SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL; tokens are signed with a random secret for this process.")
-                        lines.append("demo user token (24 h): \(developmentToken)")
+                let authenticator = try RequestAuthenticator.from(settings)
+                let chain = try ProviderChain.standard(configuration: configuration)
+                var chatSettings = ChatOrchestrator.Settings()
+                chatSettings.requireChatFlag = try configuration.bool("NIGHTSHIFT_REQUIRE_CHAT_FLAG", default: false)
+                if let mode = configuration["NIGHTSHIFT_CHAT_SEARCH"] {
+                    guard let parsed = SearchMode(rawValue: mode) else {
+                        throw NightshiftError(
+                            .configuration, "expected hybrid, vector or text", context: ["setting": "NIGHTSHIFT_CHAT_SEARCH"])
                     }
-                    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-                })
-            do {
-                try await app.runService()
-            } catch {
-                await store.close()
-                throw Self.listenFailure(error, host: host, port: port)
+                    chatSettings.searchMode = parsed
+                }
+                let orchestrator = ChatOrchestrator(
+                    store: store, embedder: try EmbedderFactory.make(embedder, configuration: configuration), chain: chain,
+                    prices: try PriceTable.load(overrideFile: configuration["NIGHTSHIFT_PRICES"]), settings: chatSettings,
+                    logger: Log.logger("chat"))
+                let host = self.host
+                let summary = "(\(store.kind) store, " + (chain == nil ? "offline answerer" : "LLM chain \(chain?.name ?? "")") + ")"
+                let app = buildApplication(
+                    configuration: try ServerConfiguration.from(configuration, host: host, port: port),
+                    dependencies: ServerDependencies(store: store, orchestrator: orchestrator, authenticator: authenticator),
+                    logger: Log.logger("serve"),
+                    onServerRunning: { [developmentToken] bound in
+                        // Announced once the address is bound: a server that could not bind never says it serves.
+                        var lines = ["nightshift serve on http://\(host):\(bound ?? port) \(summary)"]
+                        if let developmentToken {
+                            lines.append("development mode: no SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL; tokens are signed with a random secret for this process.")
+                            lines.append("demo user token (24 h): \(developmentToken)")
+                        }
+                        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                    })
+                do {
+                    try await app.runService()
+                } catch {
+                    throw Self.listenFailure(error, host: host, port: port)
+                }
             }
-            await store.close()
         }
     }
 

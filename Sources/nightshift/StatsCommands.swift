@@ -92,22 +92,16 @@ struct Stats: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let (store, configuration) = try await openStore(self.store)
-            let context = JobContext(store: store, configuration: configuration, logger: Log.logger("stats"))
-            do {
-                let report = try await StatsJob(
+            let report = try await withStore(self.store) { store, configuration in
+                try await StatsJob(
                     since: days.first, until: days.last, timezone: timezone.identifier, lookback: lookback
-                ).run(in: context)
-                await store.close()
-                if json {
-                    printJSON(report.counts)
-                } else {
-                    let range = report.days.isEmpty ? "no days" : "\(report.days.count) day(s), \(report.days[0])…\(report.days[report.days.count - 1])"
-                    print("stats (\(timezone)): \(range); rows +\(report.writes.inserted) ~\(report.writes.updated) -\(report.writes.deleted) in \(String(format: "%.2f", report.seconds)) s")
-                }
-            } catch {
-                await store.close()
-                throw error
+                ).run(in: JobContext(store: store, configuration: configuration, logger: Log.logger("stats")))
+            }
+            if json {
+                printJSON(report.counts)
+            } else {
+                let range = report.days.isEmpty ? "no days" : "\(report.days.count) day(s), \(report.days[0])…\(report.days[report.days.count - 1])"
+                print("stats (\(timezone)): \(range); rows +\(report.writes.inserted) ~\(report.writes.updated) -\(report.writes.deleted) in \(String(format: "%.2f", report.seconds)) s")
             }
         }
     }
@@ -212,8 +206,7 @@ struct Report: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let (store, configuration) = try await openStore(self.store)
-                do {
+                let (report, rows) = try await withStore(self.store) { store, configuration in
                     if fresh {
                         _ = try await StatsJob(since: from, until: to, timezone: timezone.identifier).run(
                             in: JobContext(store: store, configuration: configuration, logger: Log.logger("stats")))
@@ -228,18 +221,14 @@ struct Report: AsyncParsableCommand {
                         throw NightshiftError(.notFound, "the report would leave out usage: " + problem)
                     }
                     for problem in coverage.stale { warn(problem) }
-                    let rows = try await report.rows(in: store)
-                    await store.close()
-                    if rows.isEmpty { note("no executions from \(from) to \(to); the report has no rows", quiet: quiet) }
-                    let text = report.render(rows)
-                    if let output {
-                        try AtomicFile.write(text, to: output)
-                    } else {
-                        FileHandle.standardOutput.write(Data(text.utf8))
-                    }
-                } catch {
-                    await store.close()
-                    throw error
+                    return (report, try await report.rows(in: store))
+                }
+                if rows.isEmpty { note("no executions from \(from) to \(to); the report has no rows", quiet: quiet) }
+                let text = report.render(rows)
+                if let output {
+                    try AtomicFile.write(text, to: output)
+                } else {
+                    FileHandle.standardOutput.write(Data(text.utf8))
                 }
             }
         }
@@ -311,35 +300,30 @@ struct CostsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingErrors {
-                let (store, configuration) = try await openStore(self.store)
-                do {
+                let report = try await withStore(self.store) { store, configuration in
                     let table = try PriceTable.load(overrideFile: prices ?? configuration["NIGHTSHIFT_PRICES"])
-                    let report = try await CostBackfillJob(
+                    return try await CostBackfillJob(
                         since: (from ?? since)?.startUTC, dryRun: dryRun, recompute: recompute,
                         assumedPromptShare: assumePromptShare, batchSize: batchSize, prices: table
                     ).run(in: JobContext(store: store, configuration: configuration, logger: Log.logger("costs")))
-                    await store.close()
-                    if json {
-                        printJSON(report.counts)
-                        return
-                    }
-                    print(dryRun ? "costs backfill (dry run: nothing changed)" : "costs backfill")
-                    if report.lines.isEmpty { print("  nothing to price") }
-                    for line in report.lines {
-                        let model = line.model.isEmpty ? "(no model)" : line.model
-                        if line.pricedAs == nil {
-                            print("  \(line.source)  \(model): \(line.rows) row(s) left without cost — unknown model")
-                        } else {
-                            var text = "  \(line.source)  \(model) → \(line.pricedAs ?? ""): \(line.priced) priced, $\(line.cost)"
-                            if line.withoutSplit > 0 {
-                                text += "; \(line.withoutSplit) left (total tokens only; see --assume-prompt-share)"
-                            }
-                            print(text)
+                }
+                if json {
+                    printJSON(report.counts)
+                    return
+                }
+                print(dryRun ? "costs backfill (dry run: nothing changed)" : "costs backfill")
+                if report.lines.isEmpty { print("  nothing to price") }
+                for line in report.lines {
+                    let model = line.model.isEmpty ? "(no model)" : line.model
+                    if line.pricedAs == nil {
+                        print("  \(line.source)  \(model): \(line.rows) row(s) left without cost — unknown model")
+                    } else {
+                        var text = "  \(line.source)  \(model) → \(line.pricedAs ?? ""): \(line.priced) priced, $\(line.cost)"
+                        if line.withoutSplit > 0 {
+                            text += "; \(line.withoutSplit) left (total tokens only; see --assume-prompt-share)"
                         }
+                        print(text)
                     }
-                } catch {
-                    await store.close()
-                    throw error
                 }
             }
         }

@@ -166,6 +166,53 @@ struct CLITests {
         #expect(try JSONValue.parse(fixtures.stdout, what: "fixtures")["already_loaded"] == .bool(true))
     }
 
+    @Test("--unit and --embedder take only their values: anything else is a usage error naming them, before a store opens")
+    func enumeratedOptions() async throws {
+        let folder = try TestEnvironment.temporaryDirectory("cli-options")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let storePath = folder.appendingPathComponent("store.sqlite").path
+        let environment = ["NIGHTSHIFT_DB": storePath]
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("kb"), withIntermediateDirectories: true)
+        try "# Refunds\n\nRefunds take five days.\n".write(
+            to: folder.appendingPathComponent("kb/refunds.md"), atomically: true, encoding: .utf8)
+        let badUnit: [[String]] = [["ingest", "kb", "--unit", "words"], ["reindex", "--all", "--unit", "words"]]
+        for arguments in badUnit {
+            let run = try await Self.run(arguments, environment: environment, in: folder)
+            #expect(run.status == 2, "\(arguments) \(run.stderr)")
+            #expect(run.stderr.contains("'words'") && run.stderr.contains("'tokens'") && run.stderr.contains("'characters'"),
+                    "\(arguments) \(run.stderr)")
+        }
+        let badEmbedder: [[String]] = [
+            ["ingest", "kb", "--embedder", "bert"], ["reindex", "--all", "--embedder", "bert"],
+            ["search", "refunds", "--embedder", "bert"], ["serve", "--port", "0", "--embedder", "bert"],
+        ]
+        for arguments in badEmbedder {
+            let run = try await Self.run(arguments, environment: environment, in: folder)
+            #expect(run.status == 2, "\(arguments) \(run.stderr)")
+            #expect(run.stderr.contains("'bert'") && run.stderr.contains("'local'") && run.stderr.contains("'openai'"),
+                    "\(arguments) \(run.stderr)")
+        }
+        // Refused while parsing: no store was created (nor a demo user written by serve).
+        #expect(!FileManager.default.fileExists(atPath: storePath))
+        // --help lists the values (its lines wrapped anywhere).
+        for command in ["ingest", "reindex", "search", "serve"] {
+            let help = try await Self.run([command, "--help"])
+            let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(text.contains("(values: local, openai)"), "\(command): \(help.stdout)")
+            if command == "ingest" || command == "reindex" {
+                #expect(text.contains("(values: tokens, characters; default: tokens)"), "\(command): \(help.stdout)")
+            }
+        }
+        // The accepted spellings: chars for characters, an embedder's name in any case.
+        let ingest = try await Self.run(
+            ["ingest", "kb", "--unit", "chars", "--embedder", "Local", "--json"], environment: environment, in: folder)
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(try JSONValue.parse(ingest.stdout, what: "ingest")["added"]?.doubleValue == 1)
+        let search = try await Self.run(["search", "refunds", "--embedder", "LOCAL", "--json"], environment: environment, in: folder)
+        #expect(search.status == 0, "\(search.stderr)")
+        #expect(search.stdout.contains("five days"))
+    }
+
     @Test("every command that prints a result takes --json; token --json prints the token with its user and expiry")
     func jsonEverywhere() async throws {
         let commands: [[String]] = [

@@ -20,6 +20,26 @@ struct PostgresLayerTests {
         }
     }
 
+    @Test("a scratch database: created on the server of another URL, opened, migrated, dropped; a bad name refused")
+    func scratchDatabase() async throws {
+        let server = Secret(try TestDatabases.adminURL())
+        let scratch = try await PostgresStore.createScratchDatabase(serverURL: server, prefix: "nightshift_test_scratch_")
+        #expect(scratch.name.hasPrefix("nightshift_test_scratch_"))
+        #expect(scratch.url.value.contains("/\(scratch.name)"))
+        let store = try await PostgresStore.open(url: scratch.url)
+        try await store.migrate()
+        #expect(try await store.migrationStatus().allSatisfy { $0.state == .applied })
+        // Dropped while the store's pool is still connected (`with (force)`).
+        try await PostgresStore.dropScratchDatabase(scratch)
+        await store.close()
+        let admin = try await PGConnection.connect(url: server)
+        let left = try await admin.scalar("select count(*)::int8 from pg_database where datname = \(scratch.name)", as: Int.self)
+        #expect(left == 0)
+        await #expect(throws: NightshiftError.self) {
+            _ = try await PostgresStore.createScratchDatabase(serverURL: server, prefix: "x; drop database postgres; --")
+        }
+    }
+
     @Test("every supported type round-trips through parameters and results")
     func roundTrip() async throws {
         try await withConnection { connection in

@@ -27,21 +27,39 @@ public struct LocalEmbeddingProvider: Embedder {
     }
 }
 
+/// The embedders a command can ask for by name (`--embedder`, `NIGHTSHIFT_EMBEDDER`).
+public enum EmbedderName: String, Sendable, CaseIterable {
+    /// The offline embedder (`LocalEmbeddingProvider`).
+    case local
+    /// OpenAI's embeddings API (`OpenAIEmbedder`, needs OPENAI_API_KEY).
+    case openai
+}
+
 /// Builds the embedder a command asks for (`--embedder local|openai`, or `NIGHTSHIFT_EMBEDDER`).
 public enum EmbedderFactory {
     /// The names accepted.
-    public static let names = ["local", "openai"]
+    public static let names = EmbedderName.allCases.map(\.rawValue)
 
-    /// The embedder called `name` (default `local`), configured from the settings.
-    public static func make(_ name: String?, configuration: Configuration) throws -> any Embedder {
-        switch (name ?? configuration["NIGHTSHIFT_EMBEDDER"] ?? "local").lowercased() {
-        case "local":
+    /// The embedder `name`, else the one NIGHTSHIFT_EMBEDDER names (in any case), else `local`, configured from
+    /// the settings. An unknown NIGHTSHIFT_EMBEDDER is bad input naming the setting.
+    public static func make(_ name: EmbedderName?, configuration: Configuration) throws -> any Embedder {
+        let chosen: EmbedderName
+        if let name {
+            chosen = name
+        } else if let setting = configuration["NIGHTSHIFT_EMBEDDER"] {
+            guard let named = EmbedderName(rawValue: setting.lowercased()) else {
+                throw NightshiftError.invalidInput(
+                    "unknown embedder '\(setting.lowercased())' (use local or openai)", context: ["setting": "NIGHTSHIFT_EMBEDDER"])
+            }
+            chosen = named
+        } else {
+            chosen = .local
+        }
+        switch chosen {
+        case .local:
             return LocalEmbeddingProvider()
-        case "openai":
+        case .openai:
             return OpenAIEmbedder(settings: try OpenAIEmbedder.Settings(configuration: configuration))
-        case let other:
-            throw NightshiftError.invalidInput(
-                "unknown embedder '\(other)' (use local or openai)", context: ["setting": "NIGHTSHIFT_EMBEDDER"])
         }
     }
 
