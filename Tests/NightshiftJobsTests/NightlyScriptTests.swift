@@ -25,13 +25,7 @@ struct NightlyScriptTests {
                 #!/bin/sh
                 printf '%s|sources=%s|config=%s\\n' "$*" "${NIGHTSHIFT_SOURCES:-}" "${NIGHTSHIFT_CONFIG:-}" >> "\(folder.path)/calls.log"
                 """
-            // Written through a close-on-exec descriptor: one inherited by a child that a parallel test spawns
-            // meanwhile would keep the file open for writing, and executing it would fail (ETXTBSY).
-            let fd = open(fake, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
-            guard fd >= 0 else { throw NightshiftError(.io, "cannot write the fake binary", context: ["file": fake]) }
-            let written = text.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count - 1) }
-            close(fd)
-            guard written == text.utf8.count else { throw NightshiftError(.io, "short write", context: ["file": fake]) }
+            try TestEnvironment.writeExecutable(text, to: fake)
             for path in [kbA, kbB] {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             }

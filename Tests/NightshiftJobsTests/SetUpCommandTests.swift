@@ -107,8 +107,7 @@ struct SetUpCommandTests {
         ]
         for (name, body) in scripts {
             let path = fake.appendingPathComponent(name).path
-            try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            try TestEnvironment.writeExecutable("#!/bin/sh\n\(body)\n", to: path)
         }
         let path = fake.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let result = try run("/bin/bash", ["scripts/setup.sh"], environment: ["PATH": path, "CALLS": log])

@@ -27,6 +27,19 @@ public enum TestEnvironment {
         return url
     }()
 
+    /// Writes an executable script (mode 0755) through a close-on-exec descriptor: a descriptor inherited by a
+    /// child that a parallel test spawns meanwhile would keep the file open for writing, and executing the
+    /// script would then fail with ETXTBSY ("Text file busy").
+    public static func writeExecutable(_ text: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw NightshiftError(.io, "cannot write the script", context: ["file": path]) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw NightshiftError(.io, "short write", context: ["file": path]) }
+        _ = fchmod(fd, 0o755)
+    }
+
     /// A new empty temporary folder.
     public static func temporaryDirectory(_ label: String = "test") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(
