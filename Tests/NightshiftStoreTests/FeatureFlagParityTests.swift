@@ -94,4 +94,21 @@ struct FeatureFlagParityTests {
             }
         }
     }
+
+    @Test("MD5.hex is PostgreSQL's md5(text) on every length around the block boundaries and on non-ASCII text")
+    func md5MatchesSQL() async throws {
+        try await withFreshStore(.postgres) { store in
+            let postgres = try #require(store as? PostgresStore)
+            var generator = SeededRandom(seed: 5)
+            let texts = (0..<130).map { length in String(repeating: "ab", count: length / 2) + (length % 2 == 1 ? "é" : "") }
+                + ["", "Grüße, 世界 🌙", generator.uuid().canonical]
+            let rows = try await postgres.pool.query(
+                "select t, md5(t) from unnest(\(texts)::text[]) with ordinality as x(t, n) order by n")
+            #expect(rows.count == texts.count)
+            for row in rows {
+                let text = try row.decode(0, as: String.self)
+                #expect(try row.decode(1, as: String.self) == MD5.hex(text), "md5 of \(text.utf8.count) bytes")
+            }
+        }
+    }
 }

@@ -229,5 +229,37 @@ public protocol ChatProvider: Sendable {
     /// The whole answer at once.
     func complete(_ request: ChatRequest) async throws -> ChatResponse
     /// The answer as it is generated: `.delta`s, then one `.done`; cancelling the consumer aborts the call.
+    ///
+    /// The default runs `produce(_:into:)` in a task that the consumer's cancellation cancels.
     func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error>
+    /// Yields the answer's events into `continuation` as they are generated and returns after the `.done`; an
+    /// error thrown ends the stream with that error. The default yields the whole answer of `complete` as one
+    /// delta, for providers that cannot stream.
+    func produce(
+        _ request: ChatRequest, into continuation: AsyncThrowingStream<ChatStreamEvent, any Error>.Continuation
+    ) async throws
+}
+
+extension ChatProvider {
+    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
+        let (events, continuation) = AsyncThrowingStream<ChatStreamEvent, any Error>.makeStream()
+        let task = Task {
+            do {
+                try await produce(request, into: continuation)
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return events
+    }
+
+    public func produce(
+        _ request: ChatRequest, into continuation: AsyncThrowingStream<ChatStreamEvent, any Error>.Continuation
+    ) async throws {
+        let response = try await complete(request)
+        if !response.content.isEmpty { continuation.yield(.delta(response.content)) }
+        continuation.yield(.done(response))
+    }
 }

@@ -75,21 +75,7 @@ public struct ProviderChain: ChatProvider {
     /// Streams from the first provider that starts answering. A provider that fails before its first delta is
     /// passed over like in `complete`; one that fails midway ends the stream with its error, since text already
     /// sent cannot be taken back. The `.done` event carries `failedAttempts`.
-    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
-        let (events, continuation) = AsyncThrowingStream<ChatStreamEvent, any Error>.makeStream()
-        let task = Task {
-            do {
-                try await run(request, into: continuation)
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return events
-    }
-
-    private func run(
+    public func produce(
         _ request: ChatRequest, into continuation: AsyncThrowingStream<ChatStreamEvent, any Error>.Continuation
     ) async throws {
         var attempts: [ProviderAttempt] = []

@@ -80,21 +80,7 @@ public struct OpenAIChatProvider: ChatProvider {
     }
 
     /// Streams the answer; an error event or a stream without `[DONE]` ends it with an error.
-    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
-        let (events, continuation) = AsyncThrowingStream<ChatStreamEvent, any Error>.makeStream()
-        let task = Task {
-            do {
-                try await run(request, into: continuation)
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return events
-    }
-
-    private func run(
+    public func produce(
         _ request: ChatRequest, into continuation: AsyncThrowingStream<ChatStreamEvent, any Error>.Continuation
     ) async throws {
         var model = request.model ?? settings.model

@@ -1,4 +1,4 @@
-import Foundation
+import Synchronization
 
 /// Objects kept between calls and lent to one thread at a time: workspaces whose buffers and caches are worth
 /// keeping warm (the local embedder's word memo, the search-term writer's stems) across the batches of a run or
@@ -6,10 +6,15 @@ import Foundation
 ///
 /// `borrow` hands out an idle object, or makes one; the object comes back when the closure returns and is kept if
 /// fewer than `capacity` are idle. An object is never shared: whoever borrows it is its only user until it comes
-/// back, which is what makes lending a non-`Sendable` object between threads sound here.
+/// back, which is what makes lending a non-`Sendable` object between threads sound here, and why the class and
+/// `Idle` are `@unchecked Sendable`; the list of idle objects itself is guarded by a `Mutex`.
 public final class ReusePool<Object: AnyObject>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [Object] = []
+    /// An idle object, owned by the pool until it is lent.
+    private struct Idle: @unchecked Sendable {
+        let object: Object
+    }
+
+    private let idle = Mutex<[Idle]>([])
     private let capacity: Int
     private let make: @Sendable () -> Object
 
@@ -21,15 +26,15 @@ public final class ReusePool<Object: AnyObject>: @unchecked Sendable {
 
     /// Runs `body` with an object no other thread is using.
     public func borrow<Result>(_ body: (Object) throws -> Result) rethrows -> Result {
-        let object = lock.withLock { idle.popLast() } ?? make()
+        let object = idle.withLock { $0.popLast()?.object } ?? make()
         defer {
-            lock.withLock {
-                if idle.count < capacity { idle.append(object) }
+            idle.withLock { idle in
+                if idle.count < capacity { idle.append(Idle(object: object)) }
             }
         }
         return try body(object)
     }
 
     /// The number of idle objects (for tests).
-    public var idleCount: Int { lock.withLock { idle.count } }
+    public var idleCount: Int { idle.withLock { $0.count } }
 }

@@ -59,13 +59,6 @@ public struct SHA256: Sendable {
     }
 }
 
-extension UInt32 {
-    @inline(__always)
-    func rotatedLeft(_ count: UInt32) -> UInt32 {
-        (self << count) | (self >> (32 - count))
-    }
-}
-
 extension Sequence where Element == UInt8 {
     /// Lowercase hexadecimal.
     public var hexString: String {

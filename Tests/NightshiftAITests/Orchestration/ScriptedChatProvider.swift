@@ -44,20 +44,4 @@ final class ScriptedChatProvider: ChatProvider {
             throw NightshiftError(.internal, "script exhausted")
         }
     }
-
-    func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let response = try await self.complete(request)
-                    continuation.yield(.delta(response.content))
-                    continuation.yield(.done(response))
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
-    }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NightshiftCore
 import NightshiftServer
+import Synchronization
 import Testing
 import _CryptoExtras
 
@@ -13,13 +14,11 @@ struct FixedClock: NightshiftCore.Clock {
 }
 
 /// A clock tests move by hand (JWKS cache TTL and rate limit).
-final class ManualClock: NightshiftCore.Clock, @unchecked Sendable {
-    // @unchecked: every access to `instant` holds `lock`.
-    private let lock = NSLock()
-    private var instant: Date
-    init(_ secondsSince1970: Double) { instant = Date(timeIntervalSince1970: secondsSince1970) }
-    func now() -> Date { lock.withLock { instant } }
-    func advance(by seconds: Double) { lock.withLock { instant += seconds } }
+final class ManualClock: NightshiftCore.Clock, Sendable {
+    private let instant: Mutex<Date>
+    init(_ secondsSince1970: Double) { instant = Mutex(Date(timeIntervalSince1970: secondsSince1970)) }
+    func now() -> Date { instant.withLock { $0 } }
+    func advance(by seconds: Double) { instant.withLock { $0 += seconds } }
 }
 
 /// Real tokens, signed with swift-crypto: compact JWS built byte by byte as RFC 7515 describes.

@@ -1,21 +1,21 @@
 import Foundation
 import NightshiftCore
 import NightshiftHTTP
+import Synchronization
 
 /// The loopback server of `Tests/Support/mock_provider_server.py`, one process per test, on a free port.
 ///
 /// Spawned with `posix_spawn` rather than Foundation's `Process`: on Linux, `Process.waitUntilExit` deadlocked
 /// when several tests stopped their servers at once, and its children inherited a fully blocked signal mask.
-/// `@unchecked Sendable`: the pid and descriptors are set in `init` and released once in `stop`, under a lock.
+/// The pid and descriptors are set in `init` and released once in `stop`, under the `stopped` mutex.
 /// Shared by the test targets through this support library.
-public final class MockServer: @unchecked Sendable {
+public final class MockServer: Sendable {
     public let port: Int
     public let baseURL: URL
     private let pid: pid_t
     private let stdinFD: Int32
     private let stdoutFD: Int32
-    private let lock = NSLock()
-    private var stopped = false
+    private let stopped = Mutex(false)
     private let control = HTTPClient(maxConcurrentTransfers: 4)
 
     /// One request as the server recorded it.
@@ -74,15 +74,15 @@ public final class MockServer: @unchecked Sendable {
 
     /// Stops the server and reaps it.
     public func stop() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped else { return }
-        stopped = true
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        close(stdinFD)
-        close(stdoutFD)
+        stopped.withLock { stopped in
+            guard !stopped else { return }
+            stopped = true
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            close(stdinFD)
+            close(stdoutFD)
+        }
     }
 
     /// Spawns `arguments` (found on PATH) with fresh pipes for stdin and stdout and a clear signal mask.

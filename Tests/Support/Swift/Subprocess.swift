@@ -1,5 +1,6 @@
 import Foundation
 import NightshiftCore
+import Synchronization
 
 /// Runs a program to completion and collects its exit status and output: the `nightshift` executable, a shell
 /// script. Spawned with `posix_spawn` (like `MockServer`), the blocking reads and `waitpid` on a thread of their
@@ -120,22 +121,21 @@ public enum Subprocess {
 }
 
 /// Whether a child has been reaped, for `Subprocess`'s watchdog.
-private final class ReapedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
+private final class ReapedFlag: Sendable {
+    private let done = Mutex(false)
 
     /// Runs `body` (the reaping) under the lock, then marks the child reaped.
     func set(_ body: () -> Void = {}) {
-        lock.lock()
-        defer { lock.unlock() }
-        if !done { body() }
-        done = true
+        done.withLock { done in
+            if !done { body() }
+            done = true
+        }
     }
 
     /// Runs `body` (the kill) unless the child was reaped.
     func unlessSet(_ body: () -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        if !done { body() }
+        done.withLock { done in
+            if !done { body() }
+        }
     }
 }
