@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NightshiftCore
 import NightshiftStore
+import Synchronization
 
 /// The `nightshift` command line: parse, build the context, call a job or the server, print the report.
 @main
@@ -244,33 +245,21 @@ enum LoggingBootstrap {
 
 /// A flag that flips once, thread-safely.
 final class LockedFlag: Sendable {
-    private let lock = NSLock()
-    nonisolated(unsafe) private var done = false
+    private let done = Atomic<Bool>(false)
 
     /// True the first time only.
     func setOnce() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if done { return false }
-        done = true
-        return true
+        !done.exchange(true, ordering: .acquiringAndReleasing)
     }
 }
 
 /// A value set and read from any thread.
 final class LockedValue<Value: Sendable>: Sendable {
-    private let lock = NSLock()
-    nonisolated(unsafe) private var stored: Value?
+    private let stored = Mutex<Value?>(nil)
 
-    var value: Value? {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
-    }
+    var value: Value? { stored.withLock { $0 } }
 
     func set(_ value: Value) {
-        lock.lock()
-        defer { lock.unlock() }
-        stored = value
+        stored.withLock { $0 = value }
     }
 }
