@@ -157,8 +157,9 @@ struct IngestTests {
         let hourAgo = Int64((Date().timeIntervalSince1970 - 3600) * 1e9)
         try Self.setModified(a, nanoseconds: hourAgo)
         try Self.setModified(b, nanoseconds: hourAgo)
-        // Modified "now" as far as the run can tell (its clock may lag the file system's).
-        try Self.setModified(recent, nanoseconds: Int64((Date().timeIntervalSince1970 + 60) * 1e9))
+        // Modified "now" as far as the run can tell, however long a loaded machine takes to start it: a day
+        // ahead (its clock may also lag the file system's).
+        try Self.setModified(recent, nanoseconds: Int64((Date().timeIntervalSince1970 + 86_400) * 1e9))
         try await withFreshStore(kind) { store in
             let first = try await Self.ingest(store, [folder.path])
             #expect(first.added == 3)
