@@ -208,18 +208,10 @@ struct KillTests {
 
         #expect(try await Self.checkConsistent(store) == documents)
         #expect(try await store.hasSearchIndexes())
-        let state = try await store.pool.query(
-            """
-            select (select i.indisvalid from pg_index i where i.indexrelid = to_regclass('public.idx_agent_memory_embedding')),
-                   (select t.tgenabled <> 'D' from pg_trigger t
-                    where t.tgrelid = 'public.agent_memory'::regclass and t.tgname = 'agent_memory_terms_insert'),
-                   (select count(*) from public.agent_memory_terms)
-                       = (select coalesce(sum(length(search_tsv)), 0) from public.agent_memory)
-            """
-        ).first
-        #expect(try state?.decode(0, as: Bool.self) == true, "index valid")
-        #expect(try state?.decode(1, as: Bool.self) == true, "postings trigger enabled")
-        #expect(try state?.decode(2, as: Bool.self) == true, "postings complete")
+        let state = try await SearchIndexState.read(store)
+        #expect(state.indexValid, "index valid")
+        #expect(state.postingsTriggerEnabled, "postings trigger enabled")
+        #expect(state.postingsComplete, "postings complete")
         // Vector search through the index: a stored chunk's own vector finds that chunk first.
         let note = try #require(try await store.documents(sourcePrefix: nil, owner: nil).first { $0.sourceURI.hasSuffix("note-00040.md") })
         let chunk = try #require(try await store.chunks(documentID: note.id).first)

@@ -35,18 +35,10 @@ struct SearchIndexRepairTests {
     /// The index is valid, the postings trigger enabled, and the postings are those of every chunk.
     static func expectComplete(_ store: PostgresStore) async throws {
         #expect(try await store.hasSearchIndexes())
-        let state = try await store.pool.query(
-            """
-            select (select i.indisvalid from pg_index i where i.indexrelid = to_regclass('public.idx_agent_memory_embedding')),
-                   (select t.tgenabled <> 'D' from pg_trigger t
-                    where t.tgrelid = 'public.agent_memory'::regclass and t.tgname = 'agent_memory_terms_insert'),
-                   (select count(*) from public.agent_memory_terms)
-                       = (select coalesce(sum(length(search_tsv)), 0) from public.agent_memory)
-            """
-        ).first
-        #expect(try state?.decode(0, as: Bool.self) == true, "index valid")
-        #expect(try state?.decode(1, as: Bool.self) == true, "trigger enabled")
-        #expect(try state?.decode(2, as: Bool.self) == true, "postings complete")
+        let state = try await SearchIndexState.read(store)
+        #expect(state.indexValid, "index valid")
+        #expect(state.postingsTriggerEnabled, "trigger enabled")
+        #expect(state.postingsComplete, "postings complete")
         let found = try await store.searchText(terms: ["ferry"], model: "m", scope: .shared, limit: 50)
         #expect(found.count == 20)
         var query = [Float](repeating: 0.01, count: 1536)

@@ -192,3 +192,30 @@ public func withFreshStore<T>(
 public var fixtureSeedPath: String {
     TestEnvironment.repositoryRoot.appendingPathComponent("fixtures/seed.json").path
 }
+
+/// What a repaired search index looks like on PostgreSQL, read in one query.
+public struct SearchIndexState: Sendable {
+    /// `idx_agent_memory_embedding` exists and is valid (not left half-built by a failed build).
+    public var indexValid: Bool
+    /// The BM25 postings trigger is enabled.
+    public var postingsTriggerEnabled: Bool
+    /// The postings are those of every chunk: one row per term occurrence of each `search_tsv`.
+    public var postingsComplete: Bool
+
+    public static func read(_ store: PostgresStore) async throws -> SearchIndexState {
+        let row = try await store.pool.query(
+            """
+            select coalesce((select i.indisvalid from pg_index i
+                             where i.indexrelid = to_regclass('public.idx_agent_memory_embedding')), false),
+                   coalesce((select t.tgenabled <> 'D' from pg_trigger t
+                             where t.tgrelid = 'public.agent_memory'::regclass and t.tgname = 'agent_memory_terms_insert'), false),
+                   (select count(*) from public.agent_memory_terms)
+                       = (select coalesce(sum(length(search_tsv)), 0) from public.agent_memory)
+            """
+        ).first
+        return SearchIndexState(
+            indexValid: try row?.decode(0, as: Bool.self) ?? false,
+            postingsTriggerEnabled: try row?.decode(1, as: Bool.self) ?? false,
+            postingsComplete: try row?.decode(2, as: Bool.self) ?? false)
+    }
+}
